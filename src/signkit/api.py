@@ -1,0 +1,113 @@
+"""The Python API: the same operations as the CLI.
+
+    >>> import signkit
+    >>> result = signkit.train("configs/fpha/tcn.yaml", ["train.epochs=5"])
+    >>> signkit.evaluate(result["checkpoint"], split="test")["top1"]
+    >>> signkit.predict(result["checkpoint"], "skeleton.txt", top_k=5)
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from .checkpoint import load_checkpoint
+from .config import Config, load_config
+from .data import load_dataset, read_skeleton_txt
+from .errors import KeypointFileError, LayoutMismatchError
+from .evaluation import classification_metrics, write_report
+from .keypoints import KeypointSequence, build_transforms, get_layout, pad_batch
+from .training.fit import fit, predict_logits
+
+
+def train(config: str | Path | Config | None = None, overrides: list[str] | None = None, verbose: bool = True) -> dict | None:
+    """Train from a YAML path (None = the built-in main job: ``tcn`` on FPHA) plus ``key=value`` overrides.
+
+    Returns a dict with ``run_dir``, ``checkpoint``, ``metrics`` (top1, top5, mean_class_accuracy, ...),
+    or None on non-zero DDP ranks.
+    """
+    cfg = config if isinstance(config, Config) else load_config(config, overrides)
+    return fit(cfg, verbose=verbose)
+
+
+def read_keypoints(path: str | Path, layout: str | None = None) -> KeypointSequence:
+    """Read a keypoint file: FPHA ``skeleton.txt`` (or any ``.txt`` in that format) or ``.npz``.
+
+    Raises:
+        KeypointFileError: unknown extension, empty or malformed file.
+    """
+    p = Path(path)
+    if p.suffix == ".txt":
+        return read_skeleton_txt(p)
+    if p.suffix == ".npz":
+        return KeypointSequence.load_npz(p, layout)
+    raise KeypointFileError(f"{p}: unsupported keypoint file type {p.suffix!r}; expected an FPHA skeleton.txt or .npz")
+
+
+class Recognizer:
+    """A trained recogniser loaded from a checkpoint (scikit-learn style ``predict``/``predict_proba``)."""
+
+    def __init__(self, checkpoint: str | Path):
+        self.path = Path(checkpoint)
+        self.model, self.meta = load_checkpoint(self.path)
+        self.vocabulary: list[str] = self.meta["vocabulary"]
+        self.layout = get_layout(self.meta["layout"])
+        self.transform = build_transforms(self.meta["preprocessing"], train=False)
+
+    def _check(self, seq: KeypointSequence) -> None:
+        if seq.layout.name != self.layout.name:
+            raise LayoutMismatchError(
+                f"checkpoint {self.path.name} expects layout {self.layout.name!r} "
+                f"({self.layout.num_joints} joints x {self.layout.dims}); the input has layout "
+                f"{seq.layout.name!r} ({seq.layout.num_joints} joints x {seq.layout.dims})")
+
+    @torch.no_grad()
+    def predict_proba(self, seqs: list[KeypointSequence]) -> np.ndarray:
+        """Class probabilities ``(N, K)`` for a list of raw (unpreprocessed) sequences."""
+        for s in seqs:
+            self._check(s)
+        x, mask = pad_batch([self.transform(s) for s in seqs])
+        return torch.softmax(self.model(x, mask), -1).numpy()
+
+    def predict(self, seq: KeypointSequence, top_k: int = 5) -> list[tuple[str, float]]:
+        """The ``top_k`` (gloss, probability) pairs for one sequence, most likely first."""
+        p = self.predict_proba([seq])[0]
+        order = np.argsort(-p)[: max(1, top_k)]
+        return [(self.vocabulary[i], float(p[i])) for i in order]
+
+    def evaluate(self, split: str = "test", data_root: str | None = None, out_dir: str | Path | None = None) -> dict:
+        """Metrics of the checkpoint on a split of its own dataset (same preprocessing as training)."""
+        d = self.meta["config"]["data"]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds = load_dataset(d["name"], split, data_root or d.get("root"), **(d.get("options") or {}))
+        if ds.layout.name != self.layout.name:
+            raise LayoutMismatchError(f"dataset layout {ds.layout.name!r} differs from checkpoint layout "
+                                      f"{self.layout.name!r}")
+        if ds.vocabulary != self.vocabulary:
+            raise LayoutMismatchError(f"dataset {d['name']!r} vocabulary ({len(ds.vocabulary)} glosses) differs "
+                                      f"from the checkpoint's ({len(self.vocabulary)})")
+        logits, labels = predict_logits(self.model, ds.with_transform(self.transform))
+        metrics = classification_metrics(logits, labels, self.vocabulary)
+        metrics.update(dataset=d["name"], split=split)
+        if out_dir is not None:
+            write_report(metrics, self.vocabulary, out_dir, split)
+        return metrics
+
+
+def evaluate(checkpoint: str | Path, split: str = "test", data_root: str | None = None,
+             out_dir: str | Path | None = None) -> dict:
+    """Evaluate a checkpoint on ``split`` of its dataset; see :meth:`Recognizer.evaluate`."""
+    return Recognizer(checkpoint).evaluate(split, data_root, out_dir)
+
+
+def predict(checkpoint: str | Path, file: str | Path | KeypointSequence, top_k: int = 5) -> list[tuple[str, float]]:
+    """Top-k (gloss, probability) for one keypoint file or sequence."""
+    rec = Recognizer(checkpoint)
+    seq = file if isinstance(file, KeypointSequence) else read_keypoints(file, rec.layout.name if
+                                                                         Path(file).suffix == ".npz" else None)
+    return rec.predict(seq, top_k)

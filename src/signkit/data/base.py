@@ -1,0 +1,100 @@
+"""The torch Dataset of keypoint sequences shared by every keypoint dataset, and its collate."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from ..keypoints import KeypointSequence, Layout, pad_batch
+
+
+@dataclass
+class Sample:
+    """One labelled sequence: keypoints, gloss (class name) and signer (or None)."""
+
+    sequence: KeypointSequence
+    gloss: str
+    signer: str | None = None
+    id: str = ""
+
+
+@dataclass
+class KeypointDataset(Dataset):
+    """A list of :class:`Sample` with a fixed vocabulary and a transform pipeline.
+
+    ``ds[i]`` returns ``{"x": (T, J, C) float32 tensor, "mask": (T,) bool, "label": int, "id": str}``
+    after ``transform``; :func:`collate` pads a list of them to ``(B, T_max, J, C)``.
+    Augmenting transforms draw from a generator seeded by ``seed``, the epoch and the index.
+    """
+
+    samples: list[Sample]
+    vocabulary: list[str]
+    layout: Layout
+    name: str = ""
+    split: str = ""
+    transform: Callable | None = None
+    seed: int = 0
+    epoch: int = 0
+    info: dict = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self._index = {g: i for i, g in enumerate(self.vocabulary)}
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def label_of(self, gloss: str) -> int:
+        return self._index[gloss]
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.array([self._index[s.gloss] for s in self.samples], dtype=np.int64)
+
+    def __getitem__(self, i: int) -> dict:
+        s = self.samples[i]
+        seq = s.sequence
+        if self.transform is not None:
+            rng = np.random.default_rng([self.seed, self.epoch, i])
+            seq = self.transform(seq, rng)
+        return {"seq": seq, "label": self._index[s.gloss], "id": s.id}
+
+    def subset(self, indices: Sequence[int], split: str | None = None) -> "KeypointDataset":
+        """A dataset with the samples at ``indices`` (same vocabulary and layout)."""
+        return KeypointDataset([self.samples[i] for i in indices], self.vocabulary, self.layout, self.name,
+                               split or self.split, self.transform, self.seed, self.epoch, dict(self.info))
+
+    def with_transform(self, transform: Callable | None) -> "KeypointDataset":
+        return KeypointDataset(self.samples, self.vocabulary, self.layout, self.name, self.split, transform,
+                               self.seed, self.epoch, dict(self.info))
+
+    def summary(self) -> str:
+        lengths = [len(s.sequence) for s in self.samples]
+        signers = sorted({s.signer for s in self.samples if s.signer is not None})
+        return (f"{self.name}[{self.split}]: {len(self)} sequences, {len(self.vocabulary)} glosses, "
+                f"layout {self.layout.name}, frames min/median/max {min(lengths)}/{int(np.median(lengths))}/"
+                f"{max(lengths)}, signers {signers or 'n/a'}")
+
+
+def collate(items: list[dict]) -> dict:
+    """Pad a list of dataset items into a batch: x ``(B, T, J, C)``, mask ``(B, T)``, label ``(B,)``."""
+    x, mask = pad_batch([it["seq"] for it in items])
+    return {"x": x, "mask": mask, "label": torch.tensor([it["label"] for it in items], dtype=torch.long),
+            "id": [it["id"] for it in items]}
+
+
+def holdout_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per-class seeded hold-out: ``floor(n_c * fraction)`` samples of each class ``c`` go to the
+    second part. Returns (keep indices, held-out indices)."""
+    rng = np.random.default_rng(seed)
+    held = []
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        rng.shuffle(idx)
+        held.extend(idx[: int(len(idx) * fraction)].tolist())
+    held_arr = np.array(sorted(held), dtype=int)
+    keep = np.setdiff1d(np.arange(len(labels)), held_arr)
+    return keep, held_arr

@@ -1,0 +1,34 @@
+"""Dataset registry: ``load_dataset("fpha", split="test")``."""
+
+from __future__ import annotations
+
+from typing import Callable
+
+from ..errors import UnknownNameError
+from .base import KeypointDataset
+from .boston104 import load_boston104
+from .folder import load_folder
+from .fpha import load_fpha
+
+DATASETS: dict[str, tuple[Callable[..., KeypointDataset], str]] = {
+    "fpha": (load_fpha, "FPHA 3D hand actions, 21 joints (mm), 45 actions, official 600/575 split or LOSO"),
+    "rwth_boston104": (load_boston104, "RWTH-BOSTON-104 hand/nose tracks (px), 112 words, official split"),
+    "folder": (load_folder, "your own <root>/<gloss>/<sample>.npz keypoints, signer-independent split"),
+}
+
+
+def register_dataset(name: str, loader: Callable[..., KeypointDataset], description: str = "") -> None:
+    """Register a loader ``loader(split=..., root=..., **options) -> KeypointDataset``."""
+    DATASETS[name] = (loader, description)
+
+
+def list_datasets() -> dict[str, str]:
+    """Registered dataset names and one-line descriptions."""
+    return {k: v[1] for k, v in DATASETS.items()}
+
+
+def load_dataset(name: str, split: str = "train", root=None, **options) -> KeypointDataset:
+    """Load a registered dataset split. Raises UnknownNameError listing the known names."""
+    if name not in DATASETS:
+        raise UnknownNameError(f"unknown dataset {name!r}; expected one of {sorted(DATASETS)}")
+    return DATASETS[name][0](split=split, root=root, **options)

@@ -1,0 +1,34 @@
+"""Write an evaluation: metrics JSON, confusion matrix CSV + PNG."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from .plots import plot_confusion_matrix
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    """Write via a temporary file and rename, so a crash never leaves a half-written file."""
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(text)
+    os.replace(tmp, path)
+
+
+def write_report(metrics: dict, vocabulary: list[str], out_dir: str | Path, prefix: str = "test",
+                 title: str = "") -> dict[str, Path]:
+    """Write ``<prefix>_metrics.json``, ``<prefix>_confusion_matrix.csv`` and ``.png`` into ``out_dir``."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = {"metrics": out / f"{prefix}_metrics.json", "confusion_csv": out / f"{prefix}_confusion_matrix.csv",
+             "confusion_png": out / f"{prefix}_confusion_matrix.png"}
+    atomic_write_text(paths["metrics"], json.dumps({k: v for k, v in metrics.items() if k != "confusion_matrix"},
+                                                   indent=2))
+    df = pd.DataFrame(metrics["confusion_matrix"], index=vocabulary, columns=vocabulary)
+    atomic_write_text(paths["confusion_csv"], df.to_csv(index_label="true\\predicted"))
+    plot_confusion_matrix(metrics["confusion_matrix"], vocabulary, paths["confusion_png"],
+                          title or f"{prefix}: top-1 {metrics['top1']:.2%}")
+    return paths

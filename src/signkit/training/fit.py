@@ -1,0 +1,146 @@
+"""Train a model from a :class:`~signkit.config.Config` with Lightning, then evaluate on the test split."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import warnings
+from datetime import datetime
+from pathlib import Path
+
+import lightning as L
+import numpy as np
+import torch
+from lightning.pytorch.callbacks import RichProgressBar
+from lightning.pytorch.loggers import CSVLogger
+from torch.utils.data import DataLoader
+
+from ..checkpoint import save_checkpoint
+from ..config import Config
+from ..data import collate, holdout_split, load_dataset
+from ..evaluation import classification_metrics, plot_training_curves, write_report
+from ..evaluation.report import atomic_write_text
+from ..keypoints import build_transforms
+from ..models import create_model
+from .callbacks import BestWeights, EpochSeed, EpochTimer, LineProgress
+from .module import SignClassifier
+
+RUN_DIR_ENV = "SIGNKIT_RUN_DIR"  # shared by DDP worker processes, which re-run the same command
+
+
+def make_run_dir(cfg: Config) -> Path:
+    """``<output_dir>/<name>/<YYYYmmdd-HHMMSS>``; DDP children reuse the parent's folder."""
+    if os.environ.get(RUN_DIR_ENV) and os.environ.get("LOCAL_RANK", "0") != "0":
+        return Path(os.environ[RUN_DIR_ENV])
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    run = Path(cfg.output_dir) / cfg.name / stamp
+    n = 1
+    while run.exists():
+        run = Path(cfg.output_dir) / cfg.name / f"{stamp}-{n}"
+        n += 1
+    run.mkdir(parents=True)
+    os.environ[RUN_DIR_ENV] = str(run.resolve())
+    return run
+
+
+@torch.no_grad()
+def predict_logits(model: torch.nn.Module, dataset, batch_size: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
+    """Logits ``(N, K)`` and labels ``(N,)`` of a dataset, in dataset order, model in eval mode."""
+    model.eval()
+    outs, labels = [], []
+    for batch in DataLoader(dataset, batch_size=batch_size, shuffle=False, collate_fn=collate):
+        outs.append(model(batch["x"], batch["mask"]).float())
+        labels.append(batch["label"])
+    return torch.cat(outs), torch.cat(labels)
+
+
+def _progress_callbacks(mode: str) -> tuple[list, bool]:
+    if mode == "auto":
+        mode = "rich" if sys.stdout.isatty() else "lines"
+    if mode == "rich":
+        return [RichProgressBar()], True
+    if mode == "lines":
+        return [LineProgress()], False
+    return [], False
+
+
+def fit(cfg: Config, verbose: bool = True) -> dict | None:
+    """Train, select the best epoch on the validation hold-out, evaluate on the test split, and write
+    ``model.safetensors``, ``metrics.csv`` (per epoch), ``training_curves.png``, ``test_metrics.json``,
+    ``test_confusion_matrix.{csv,png}`` and ``config.yaml`` into the run folder.
+
+    Returns the result dict on the main process (``None`` on other DDP ranks).
+    """
+    d, t = cfg.data, cfg.train
+    L.seed_everything(t.seed, workers=True, verbose=False)
+    torch.set_num_threads(max(1, torch.get_num_threads() // max(1, t.devices if t.accelerator == "cpu" else 1)))
+    train_full = load_dataset(d.name, "train", d.root, **d.options)
+    test = load_dataset(d.name, "test", d.root, **d.options)
+    vocab, layout = train_full.vocabulary, train_full.layout
+    if d.val_fraction > 0:
+        keep, held = holdout_split(train_full.labels, d.val_fraction, t.seed)
+    else:
+        keep, held = np.arange(len(train_full)), np.array([], dtype=int)
+    train_ds = train_full.subset(keep.tolist(), "train").with_transform(build_transforms(d.__dict__, train=True))
+    train_ds.seed = t.seed
+    eval_tf = build_transforms(d.preprocessing(), train=False)
+    val_ds = train_full.subset(held.tolist(), "val").with_transform(eval_tf) if len(held) else None
+    test_ds = test.with_transform(eval_tf)
+
+    model = create_model(cfg.model.name, num_classes=len(vocab), layout=layout.name, **cfg.model.args)
+    n_params = sum(p.numel() for p in model.parameters())
+    module = SignClassifier(model, len(vocab), t.optimizer, t.lr, t.weight_decay, t.schedule, t.epochs,
+                            t.label_smoothing)
+    run_dir = make_run_dir(cfg)
+    rank0 = os.environ.get("LOCAL_RANK", "0") == "0"
+    if verbose and rank0:
+        print(f"signkit: {cfg.model.name} ({n_params:,} parameters) on {train_ds.summary()}; "
+              f"val {len(held)}; {test.summary()}", flush=True)
+        print(f"signkit: run folder {run_dir}", flush=True)
+
+    loader_kw = dict(collate_fn=collate, num_workers=t.num_workers, persistent_workers=t.num_workers > 0)
+    train_loader = DataLoader(train_ds, batch_size=t.batch_size, shuffle=True, drop_last=len(train_ds) > t.batch_size,
+                              **loader_kw)
+    val_loader = DataLoader(val_ds, batch_size=64, **loader_kw) if val_ds is not None else None
+    best = BestWeights()
+    progress, bar = _progress_callbacks(t.progress if verbose else "none")
+    trainer = L.Trainer(
+        max_epochs=t.epochs, accelerator=t.accelerator, devices=t.devices, strategy=t.strategy,
+        precision=t.precision, logger=CSVLogger(str(run_dir), name="", version=""),
+        callbacks=[best, EpochTimer(), EpochSeed(train_ds), *progress], enable_checkpointing=False,
+        enable_model_summary=False, enable_progress_bar=bar, num_sanity_val_steps=0, log_every_n_steps=1,
+    )
+    t0 = time.perf_counter()
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*does not have many workers.*")
+        warnings.filterwarnings("ignore", message=".*sync_dist=True.*")
+        trainer.fit(module, train_loader, val_loader)
+    train_seconds = time.perf_counter() - t0
+    if not trainer.is_global_zero:
+        return None
+
+    model = module.model.cpu()
+    if best.state is not None:
+        model.load_state_dict(best.state)
+    logits, labels = predict_logits(model, test_ds)
+    metrics = classification_metrics(logits, labels, vocab)
+    summary = {k: metrics[k] for k in ("n", "top1", "top5", "mean_class_accuracy")}
+    summary.update(best_epoch=best.epoch + 1 if best.state is not None else t.epochs, epochs=t.epochs,
+                   train_seconds=round(train_seconds, 1), parameters=n_params, dataset=d.name, split="test")
+    ckpt = save_checkpoint(run_dir / "model.safetensors", model, model_name=cfg.model.name, model_args=cfg.model.args,
+                           vocabulary=vocab, layout=layout.name, preprocessing=d.preprocessing(),
+                           config=cfg.to_dict(), metrics=summary)
+    paths = write_report({**metrics, **summary}, vocab, run_dir, "test",
+                         title=f"{cfg.name}: test top-1 {metrics['top1']:.2%}")
+    import yaml
+
+    atomic_write_text(run_dir / "config.yaml", yaml.safe_dump(cfg.to_dict(), sort_keys=False))
+    csv = run_dir / "metrics.csv"
+    curves = plot_training_curves(csv, run_dir / "training_curves.png") if csv.exists() else None
+    result = {"run_dir": str(run_dir), "checkpoint": str(ckpt), "metrics": summary,
+              "confusion_matrix_png": str(paths["confusion_png"]), "confusion_matrix_csv": str(paths["confusion_csv"]),
+              "training_curves_png": str(curves) if curves else None, "epoch_csv": str(csv)}
+    atomic_write_text(run_dir / "result.json", json.dumps(result, indent=2))
+    return result

@@ -1,0 +1,62 @@
+"""The LightningModule: a registered model, cross-entropy, Adam/AdamW and an optional schedule."""
+
+from __future__ import annotations
+
+import lightning as L
+import torch
+from torch import nn
+from torchmetrics.classification import MulticlassAccuracy
+
+
+class SignClassifier(L.LightningModule):
+    """Wraps any model mapping ``x (B, T, J, C), mask (B, T)`` to logits ``(B, K)``.
+
+    Logs per epoch ``train_loss``, ``train_acc``, ``val_loss``, ``val_acc`` (top-1, synced across
+    DDP processes by torchmetrics).
+    """
+
+    def __init__(self, model: nn.Module, num_classes: int, optimizer: str = "adamw", lr: float = 1e-3,
+                 weight_decay: float = 0.0, schedule: str = "none", epochs: int = 1, label_smoothing: float = 0.0):
+        super().__init__()
+        self.model = model
+        self.opt_name, self.lr, self.wd, self.schedule, self.epochs = optimizer, lr, weight_decay, schedule, epochs
+        self.loss = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+        self.train_acc = MulticlassAccuracy(num_classes, average="micro")
+        self.val_acc = MulticlassAccuracy(num_classes, average="micro")
+
+    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        return self.model(x, mask)
+
+    def training_step(self, batch, batch_idx):
+        logits = self(batch["x"], batch["mask"])
+        loss = self.loss(logits, batch["label"])
+        self.train_acc(logits, batch["label"])
+        bs = len(batch["label"])
+        self.log("train_loss", loss, on_step=False, on_epoch=True, batch_size=bs, sync_dist=True)
+        self.log("train_acc", self.train_acc, on_step=False, on_epoch=True, batch_size=bs)
+        return loss
+
+    def validation_step(self, batch, batch_idx):
+        logits = self(batch["x"], batch["mask"])
+        bs = len(batch["label"])
+        self.val_acc(logits, batch["label"])
+        self.log("val_loss", nn.functional.cross_entropy(logits, batch["label"]), on_epoch=True, batch_size=bs,
+                 sync_dist=True)
+        self.log("val_acc", self.val_acc, on_epoch=True, batch_size=bs, prog_bar=True)
+
+    def configure_optimizers(self):
+        if self.opt_name == "adam":
+            opt = torch.optim.Adam(self.parameters(), lr=self.lr, weight_decay=self.wd)
+        elif self.opt_name == "adamw":
+            opt = torch.optim.AdamW(self.parameters(), lr=self.lr, weight_decay=self.wd)
+        else:
+            raise ValueError(f"unknown optimizer {self.opt_name!r}; expected 'adam' or 'adamw'")
+        if self.schedule == "cosine":
+            sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, self.epochs))
+        elif self.schedule == "step":
+            sched = torch.optim.lr_scheduler.StepLR(opt, step_size=max(1, 2 * self.epochs // 3), gamma=0.1)
+        elif self.schedule == "none":
+            return opt
+        else:
+            raise ValueError(f"unknown schedule {self.schedule!r}; expected 'cosine', 'step' or 'none'")
+        return {"optimizer": opt, "lr_scheduler": {"scheduler": sched, "interval": "epoch"}}
