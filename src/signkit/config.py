@@ -24,7 +24,8 @@ class DataConfig:
     root: str | None = None
     options: dict = field(default_factory=dict)
     val_fraction: float = 0.1          # per-class hold-out of the training split for model selection
-    num_frames: int | None = 32        # resample to fixed length; null keeps variable length (padded)
+    num_frames: int | None = 64        # resample to fixed length; null keeps variable length (padded)
+    max_frames: int | None = None      # with num_frames null: resample only longer sequences to this
     normalize: bool = True
     per_frame: bool = False
     scale: float | None = None
@@ -33,7 +34,7 @@ class DataConfig:
 
     def preprocessing(self) -> dict:
         """The deterministic (evaluation) part, stored in checkpoints."""
-        return {"num_frames": self.num_frames, "normalize": self.normalize, "per_frame": self.per_frame,
+        return {"num_frames": self.num_frames, "max_frames": self.max_frames, "normalize": self.normalize, "per_frame": self.per_frame,
                 "scale": self.scale}
 
 
@@ -45,10 +46,10 @@ class ModelConfig:
 
 @dataclass
 class TrainConfig:
-    epochs: int = 120
-    batch_size: int = 32
+    epochs: int = 100
+    batch_size: int = 16
     optimizer: str = "adamw"           # "adam" (L2 weight decay) or "adamw" (decoupled)
-    lr: float = 1e-3
+    lr: float = 2e-3
     weight_decay: float = 1e-2
     schedule: str = "cosine"           # "cosine", "step" (x0.1 at 2/3 of training) or "none"
     label_smoothing: float = 0.1
@@ -76,9 +77,23 @@ class Config:
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
 
 
+def _coerce(v: Any) -> Any:
+    """YAML 1.1 reads ``1e-3`` as a string; turn numeric strings into floats (recursively)."""
+    if isinstance(v, str):
+        try:
+            return float(v) if any(c in v for c in "eE.") and not v.strip().isalpha() else v
+        except ValueError:
+            return v
+    if isinstance(v, dict):
+        return {k: _coerce(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_coerce(x) for x in v]
+    return v
+
+
 def config_from_dict(d: dict) -> Config:
     """Build a :class:`Config`; raises UnknownNameError on an unknown key (naming the known ones)."""
-    d = dict(d or {})
+    d = _coerce(dict(d or {}))
     kwargs: dict[str, Any] = {}
     top = {f.name for f in dataclasses.fields(Config)}
     for k, v in d.items():

@@ -82,6 +82,17 @@ class Resample:
 
 
 @dataclass
+class LimitFrames:
+    """Resample to ``max_frames`` only sequences longer than that; shorter ones keep their length
+    (variable-length models stay variable-length while the cost per batch stays bounded)."""
+
+    max_frames: int
+
+    def __call__(self, seq: KeypointSequence, rng: np.random.Generator | None = None) -> KeypointSequence:
+        return Resample(self.max_frames)(seq) if int(seq.mask.sum()) > self.max_frames else seq
+
+
+@dataclass
 class RandomTemporalCrop:
     """Keep a random contiguous fraction in ``[min_fraction, 1]`` of the frames."""
 
@@ -207,7 +218,8 @@ def build_transforms(cfg: dict | None, train: bool) -> Compose:
     """Build the pipeline from a preprocessing config (see :class:`signkit.config.DataConfig`).
 
     Keys: ``normalize`` (bool), ``per_frame`` (bool), ``scale`` (float | None), ``num_frames``
-    (int | None: resample to fixed length, None keeps variable length), and for training only
+    (int | None: resample to fixed length, None keeps variable length), ``max_frames`` (cap for
+    variable length), and for training only
     ``augment``: {``crop``, ``speed``, ``rotation``, ``scale``, ``shift``, ``jitter``, ``mirror``}.
     """
     cfg = dict(cfg or {})
@@ -227,4 +239,6 @@ def build_transforms(cfg: dict | None, train: bool) -> Compose:
                                shift=float(aug.get("shift") or 0.0), jitter=float(aug.get("jitter") or 0.0)))
     if cfg.get("num_frames"):
         ts.append(Resample(int(cfg["num_frames"])))
+    elif cfg.get("max_frames"):
+        ts.append(LimitFrames(int(cfg["max_frames"])))
     return Compose(ts)

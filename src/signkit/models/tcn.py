@@ -26,13 +26,21 @@ class _ChannelNorm(nn.Module):
         return self.ln(x.transpose(1, 2)).transpose(1, 2)
 
 
+def _norm(kind: str, c: int) -> nn.Module:
+    if kind == "batch":
+        return nn.BatchNorm1d(c)
+    if kind == "layer":
+        return _ChannelNorm(c)
+    raise ValueError(f"unknown norm {kind!r}; expected 'batch' or 'layer'")
+
+
 class _Block(nn.Module):
-    def __init__(self, c: int, kernel: int, dilation: int, dropout: float):
+    def __init__(self, c: int, kernel: int, dilation: int, dropout: float, norm: str = "batch"):
         super().__init__()
         pad = dilation * (kernel - 1) // 2
         self.conv1 = nn.Conv1d(c, c, kernel, padding=pad, dilation=dilation)
         self.conv2 = nn.Conv1d(c, c, kernel, padding=pad, dilation=dilation)
-        self.n1, self.n2 = _ChannelNorm(c), _ChannelNorm(c)
+        self.n1, self.n2 = _norm(norm, c), _norm(norm, c)
         self.act = nn.GELU()
         self.drop = nn.Dropout(dropout)
 
@@ -47,18 +55,20 @@ class TCNClassifier(nn.Module):
 
     Args:
         channels: width; blocks: residual blocks with dilations 1, 2, 4, ...; kernel: odd size.
-        features: see :class:`KinematicFeatures` (default ``rel``, ``vel``, ``dist``).
+        features: see :class:`KinematicFeatures` (default all four).
+        norm: ``"batch"`` (BatchNorm over channels; in eval mode padding-invariant, in training
+        padded frames enter the batch statistics) or ``"layer"`` (per-frame LayerNorm over channels).
     """
 
     def __init__(self, num_classes: int, layout: str, channels: int = 128, blocks: int = 4, kernel: int = 5,
-                 dropout: float = 0.3, features=("pos", "rel", "vel", "dist")):
+                 dropout: float = 0.2, features=("pos", "rel", "vel", "dist"), norm: str = "batch"):
         super().__init__()
         if kernel % 2 != 1:
             raise ValueError(f"kernel must be odd; found {kernel}")
         lay = get_layout(layout)
         self.features = KinematicFeatures(lay.num_joints, lay.dims, features, lay.root)
         self.embed = nn.Conv1d(self.features.out_dim, channels, 1)
-        self.blocks = nn.ModuleList(_Block(channels, kernel, 2 ** i, dropout) for i in range(blocks))
+        self.blocks = nn.ModuleList(_Block(channels, kernel, 2 ** i, dropout, norm) for i in range(blocks))
         self.head = nn.Sequential(nn.Dropout(dropout), nn.Linear(2 * channels, channels), nn.ReLU(),
                                   nn.Dropout(dropout), nn.Linear(channels, num_classes))
 

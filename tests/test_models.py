@@ -1,0 +1,78 @@
+"""Every registered model: builds, forward/backward finite, permutation-equivariant, padding-invariant."""
+
+import pytest
+import torch
+
+from signkit.data import collate
+from signkit.errors import UnknownNameError
+from signkit.keypoints import build_transforms
+from signkit.models import create_model, list_models
+
+
+@pytest.fixture(scope="module")
+def real_batch(fpha_train):
+    tf = build_transforms({"num_frames": None}, train=False)  # variable length: real padding
+    ds = fpha_train.with_transform(tf)
+    idx = [0, 50, 120, 300, 450, 599]
+    b = collate([ds[i] for i in idx])
+    b["x"], b["mask"] = b["x"][:, :200], b["mask"][:, :200]  # keep the test fast; masks stay prefixes
+    return b
+
+
+@pytest.mark.parametrize("name", sorted(list_models()))
+def test_model_forward_backward_finite(name, real_batch):
+    torch.manual_seed(0)
+    model = create_model(name, num_classes=45, layout="fpha_hand21")
+    out = model(real_batch["x"], real_batch["mask"])
+    assert out.shape == (6, 45) and torch.isfinite(out).all()
+    loss = torch.nn.functional.cross_entropy(out, real_batch["label"])
+    loss.backward()
+    grads = [p.grad for p in model.parameters() if p.requires_grad]
+    assert all(g is not None and torch.isfinite(g).all() for g in grads)
+    assert sum(g.abs().sum() for g in grads) > 0
+
+
+@pytest.mark.parametrize("name", sorted(list_models()))
+def test_permuting_batch_permutes_outputs(name, real_batch):
+    torch.manual_seed(0)
+    model = create_model(name, num_classes=45, layout="fpha_hand21").eval()
+    perm = torch.tensor([3, 0, 5, 1, 4, 2])
+    with torch.no_grad():
+        a = model(real_batch["x"], real_batch["mask"])
+        b = model(real_batch["x"][perm], real_batch["mask"][perm])
+    assert torch.allclose(a[perm], b, atol=1e-5)
+
+
+@pytest.mark.parametrize("name", sorted(list_models()))
+def test_padding_frames_do_not_change_outputs(name, real_batch):
+    torch.manual_seed(0)
+    model = create_model(name, num_classes=45, layout="fpha_hand21").eval()
+    x, mask = real_batch["x"], real_batch["mask"]
+    x2 = torch.cat([x, torch.randn(x.shape[0], 37, 21, 3) * 5], 1)  # garbage in the padded frames
+    m2 = torch.cat([mask, torch.zeros(x.shape[0], 37, dtype=torch.bool)], 1)
+    with torch.no_grad():
+        a, b = model(x, mask), model(x2, m2)
+    assert torch.allclose(a, b, atol=1e-5), (a - b).abs().max()
+
+
+def test_boston_layout_models():
+    x, mask = torch.randn(2, 12, 3, 2), torch.ones(2, 12, dtype=torch.bool)
+    for name in ("bilstm_3l", "bigru_3l", "gru", "tcn"):
+        assert create_model(name, 112, "boston104_track3")(x, mask).shape == (2, 112)
+    with pytest.raises(ValueError, match="finger groups"):
+        create_model("hier_rnn", 112, "boston104_track3")
+
+
+def test_presets_follow_the_papers():
+    m = create_model("bilstm_3l", 45, "fpha_hand21")
+    assert len(m.rnns) == 3 and all(r.bidirectional for r in m.rnns)
+    assert all(isinstance(n, torch.nn.LayerNorm) for n in m.norms)
+    fcs = [l for l in m.head if isinstance(l, torch.nn.Linear)]
+    assert len(fcs) == 2 and any(isinstance(l, torch.nn.ReLU) for l in m.head)
+    h = create_model("hier_rnn", 45, "fpha_hand21")
+    assert len(h.fingers) == 5 and h.groups.shape == (5, 5)  # wrist + 4 joints per finger
+
+
+def test_unknown_model_lists_known():
+    with pytest.raises(UnknownNameError, match="unknown model 'resnet9000'.*bilstm_3l"):
+        create_model("resnet9000", 10, "fpha_hand21")

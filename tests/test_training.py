@@ -1,0 +1,176 @@
+"""End to end through the CLI on real FPHA: train -> evaluate -> predict, DDP, checkpoints, errors."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import ROOT, free_port
+
+QUICK = ["model.name=tcn_small", "data.num_frames=16", "train.epochs=6", "train.lr=3e-3", "train.batch_size=16",
+         "train.progress=lines"]
+
+
+def signkit(*args, env=None, timeout=600):
+    e = {**os.environ, "GLOG_minloglevel": "2", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "signkit.cli", *args], capture_output=True, text=True, env=e,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs")
+    r = signkit("train", str(ROOT / "configs/fpha/tcn.yaml"), *QUICK, f"output_dir={out}", "name=quick")
+    assert r.returncode == 0, r.stdout + r.stderr
+    run = next((out / "quick").iterdir())
+    return r.stdout, run
+
+
+def test_train_writes_checkpoint_report_and_plots(trained):
+    stdout, run = trained
+    assert "test top-1:" in stdout
+    for f in ("model.safetensors", "test_metrics.json", "test_confusion_matrix.csv", "test_confusion_matrix.png",
+              "metrics.csv", "training_curves.png", "config.yaml"):
+        assert (run / f).is_file(), f
+    m = json.loads((run / "test_metrics.json").read_text())
+    assert m["n"] == 575 and 0 <= m["top1"] <= m["top5"] <= 1
+    assert m["top5"] > 0.25  # chance is 5/45 = 11 %: six epochs on real data learn something
+    assert len(m["per_class"]) == 45
+    import pandas as pd
+
+    epochs = pd.read_csv(run / "metrics.csv").groupby("epoch").first()
+    assert len(epochs) == 6 and {"train_loss", "train_acc", "val_acc", "val_loss", "epoch_time"} <= set(epochs.columns)
+    cm = pd.read_csv(run / "test_confusion_matrix.csv", index_col=0)
+    assert cm.shape == (45, 45) and cm.values.sum() == 575
+
+
+def test_evaluate_reproduces_training_metrics(trained):
+    stdout, run = trained
+    m = json.loads((run / "test_metrics.json").read_text())
+    r = signkit("evaluate", str(run / "model.safetensors"), "--split", "test", "--json")
+    assert r.returncode == 0, r.stderr
+    ev = json.loads(r.stdout)
+    assert ev["top1"] == pytest.approx(m["top1"], abs=1e-6) and ev["top5"] == pytest.approx(m["top5"], abs=1e-6)
+    assert f"test top-1: {m['top1']:.4f}" in stdout
+
+
+def test_predict_skeleton_prints_glosses(trained, data_root):
+    _, run = trained
+    f = data_root / "fpha/Hand_pose_annotation_v1/Subject_1/open_juice_bottle/1/skeleton.txt"
+    r = signkit("predict", str(run / "model.safetensors"), str(f), "--top-k", "5", "--json")
+    assert r.returncode == 0, r.stderr
+    top = json.loads(r.stdout)
+    assert len(top) == 5 and all(0 <= t["probability"] <= 1 for t in top)
+    assert [t["probability"] for t in top] == sorted((t["probability"] for t in top), reverse=True)
+    from signkit import Recognizer
+
+    assert {t["gloss"] for t in top} <= set(Recognizer(run / "model.safetensors").vocabulary)
+    text = signkit("predict", str(run / "model.safetensors"), str(f))
+    assert top[0]["gloss"] in text.stdout
+
+
+def test_checkpoint_is_safetensors_without_pickle(trained):
+    _, run = trained
+    raw = (run / "model.safetensors").read_bytes()
+    header_len = int.from_bytes(raw[:8], "little")
+    header = json.loads(raw[8 : 8 + header_len])
+    meta = json.loads(header["__metadata__"]["signkit"])
+    assert meta["model"] == "tcn_small" and meta["layout"] == "fpha_hand21" and len(meta["vocabulary"]) == 45
+    assert meta["preprocessing"]["num_frames"] == 16 and "top1" in meta["metrics"]
+
+
+def test_checkpoint_errors(tmp_path, trained):
+    from signkit.errors import CheckpointError
+
+    pickled = tmp_path / "evil.safetensors"
+    torch.save({"a": 1}, pickled)
+    r = signkit("evaluate", str(pickled))
+    assert r.returncode == 2 and "not a safetensors file" in r.stderr
+    with pytest.raises(CheckpointError, match="not found"):
+        from signkit.checkpoint import read_checkpoint_meta
+
+        read_checkpoint_meta(tmp_path / "missing.safetensors")
+
+
+def test_checkpoint_for_another_layout(tmp_path, trained, fpha_train):
+    _, run = trained
+    track = np.random.default_rng(0).uniform(0, 160, (20, 3, 2)).astype(np.float32)
+    np.savez(tmp_path / "boston.npz", data=track, layout="boston104_track3")
+    r = signkit("predict", str(run / "model.safetensors"), str(tmp_path / "boston.npz"))
+    assert r.returncode == 2 and "expected layout 'fpha_hand21'" in r.stderr
+    from signkit import Recognizer
+    from signkit.errors import LayoutMismatchError
+    from signkit.keypoints import KeypointSequence
+
+    with pytest.raises(LayoutMismatchError, match="expects layout 'fpha_hand21'.*'boston104_track3'"):
+        Recognizer(run / "model.safetensors").predict(KeypointSequence(track, "boston104_track3"))
+
+
+def test_cli_errors_are_clear(tmp_path):
+    empty = tmp_path / "skeleton.txt"
+    empty.write_text("")
+    r = signkit("train", "model.name=nope", "train.epochs=1")
+    assert r.returncode == 2 and "unknown model 'nope'" in r.stderr
+    r = signkit("train", "data.name=nope")
+    assert r.returncode == 2 and "unknown dataset 'nope'" in r.stderr
+    r = signkit("train", "train.epochz=3")
+    assert r.returncode == 2 and "unknown key(s) ['epochz']" in r.stderr
+    r = signkit("train", "train.epochs=1", env={"SIGNKIT_DATA": str(tmp_path / "nowhere")})
+    assert r.returncode == 2 and "does not exist" in r.stderr
+
+
+def test_predict_empty_skeleton(tmp_path, trained):
+    _, run = trained
+    empty = tmp_path / "skeleton.txt"
+    empty.write_text("")
+    r = signkit("predict", str(run / "model.safetensors"), str(empty))
+    assert r.returncode == 2 and "empty file" in r.stderr
+
+
+def test_list_commands():
+    r = signkit("models")
+    assert r.returncode == 0 and "bilstm_3l" in r.stdout and "hier_rnn" in r.stdout
+    r = signkit("datasets")
+    assert r.returncode == 0 and "fpha" in r.stdout and "rwth_boston104" in r.stdout
+
+
+def test_two_process_ddp_run(tmp_path):
+    env = {"MASTER_PORT": str(free_port()), "MASTER_ADDR": "127.0.0.1"}
+    r = signkit("train", str(ROOT / "configs/fpha/tcn.yaml"), "model.name=tcn_small", "data.num_frames=16", "train.epochs=2",
+                "train.devices=2", "train.strategy=ddp", "train.progress=lines", f"output_dir={tmp_path}",
+                "name=ddp", env=env)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-4000:]
+    runs = list((tmp_path / "ddp").iterdir())
+    assert len(runs) == 1  # both processes wrote into one run folder
+    assert (runs[0] / "model.safetensors").is_file()
+    assert "distributed_backend=gloo" in r.stderr + r.stdout or "world_size" in (r.stderr + r.stdout).lower() \
+        or "Initializing distributed" in r.stderr + r.stdout
+    assert "test top-1:" in r.stdout
+
+
+def test_main_job_default_is_the_shipped_fpha_config():
+    import dataclasses
+
+    import signkit
+
+    shipped = signkit.load_config(ROOT / "configs/fpha/tcn.yaml")
+    default = signkit.load_config(None)
+    assert dataclasses.replace(shipped, name=default.name) == default
+    assert default.data.name == "fpha" and default.data.options == {}  # official split
+
+
+def test_every_shipped_config_builds(data_root):
+    import signkit
+    from signkit.models import create_model
+
+    configs = sorted((ROOT / "configs").glob("*/*.yaml"))
+    assert {p.parent.name for p in configs} >= {"fpha", "rwth_boston104"}
+    for p in configs:
+        cfg = signkit.load_config(p)
+        layout = "fpha_hand21" if cfg.data.name == "fpha" else "boston104_track3"
+        create_model(cfg.model.name, 10, layout, **cfg.model.args)
