@@ -116,3 +116,77 @@ def register_layout(layout: Layout) -> Layout:
     """Add a user layout to the registry (e.g. for a folder dataset of custom keypoints)."""
     LAYOUTS[layout.name] = layout
     return layout
+
+
+# --- MediaPipe video layouts: joint names are "<pose-format component>.<point>" -----------------------
+# Component and point names follow pose-format's MediaPipe Holistic header (POSE_LANDMARKS with
+# BlazePose names, LEFT_/RIGHT_HAND_LANDMARKS with HandLandmark names, FACE_LANDMARKS "0".."467"),
+# so a layout maps onto any .pose file by name. LEFT/RIGHT are the signer's own hands.
+_HAND_POINTS = ["WRIST"] + [n for n in _MP_NAMES[1:]]
+_POSE33 = ("NOSE", "LEFT_EYE_INNER", "LEFT_EYE", "LEFT_EYE_OUTER", "RIGHT_EYE_INNER", "RIGHT_EYE", "RIGHT_EYE_OUTER",
+           "LEFT_EAR", "RIGHT_EAR", "MOUTH_LEFT", "MOUTH_RIGHT", "LEFT_SHOULDER", "RIGHT_SHOULDER", "LEFT_ELBOW",
+           "RIGHT_ELBOW", "LEFT_WRIST", "RIGHT_WRIST", "LEFT_PINKY", "RIGHT_PINKY", "LEFT_INDEX", "RIGHT_INDEX",
+           "LEFT_THUMB", "RIGHT_THUMB", "LEFT_HIP", "RIGHT_HIP", "LEFT_KNEE", "RIGHT_KNEE", "LEFT_ANKLE",
+           "RIGHT_ANKLE", "LEFT_HEEL", "RIGHT_HEEL", "LEFT_FOOT_INDEX", "RIGHT_FOOT_INDEX")
+
+
+def _hand_block(offset: int) -> tuple[tuple[int, int], ...]:
+    return tuple((a + offset, b + offset) for a, b in _chain_bones(0, _MP_FINGERS))
+
+
+def _lr_pairs(joints: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    pairs = []
+    for i, j in enumerate(joints):
+        if "LEFT" in j:
+            other = j.replace("LEFT", "RIGHT")
+            if other in joints:
+                pairs.append((i, joints.index(other)))
+    return tuple(pairs)
+
+
+_HANDS42 = tuple(f"LEFT_HAND_LANDMARKS.{p}" for p in _HAND_POINTS) + tuple(
+    f"RIGHT_HAND_LANDMARKS.{p}" for p in _HAND_POINTS)
+MP_HANDS42 = Layout(
+    name="mp_hands42", joints=_HANDS42, dims=3, bones=_hand_block(0) + _hand_block(21), lr_pairs=_lr_pairs(_HANDS42),
+    root=0, scale_pair=(0, 9), units="pixels (x, y); z relative",
+    source="MediaPipe Hands, both hands (signer's left then right), HandLandmark order",
+)
+
+_P = {n: i for i, n in enumerate(_POSE33)}
+_POSE_BONES = tuple((_P[a], _P[b]) for a, b in (
+    ("LEFT_SHOULDER", "RIGHT_SHOULDER"), ("LEFT_SHOULDER", "LEFT_ELBOW"), ("LEFT_ELBOW", "LEFT_WRIST"),
+    ("RIGHT_SHOULDER", "RIGHT_ELBOW"), ("RIGHT_ELBOW", "RIGHT_WRIST"), ("LEFT_SHOULDER", "LEFT_HIP"),
+    ("RIGHT_SHOULDER", "RIGHT_HIP"), ("LEFT_HIP", "RIGHT_HIP"), ("NOSE", "LEFT_EYE"), ("NOSE", "RIGHT_EYE"),
+    ("LEFT_EYE", "LEFT_EAR"), ("RIGHT_EYE", "RIGHT_EAR"), ("MOUTH_LEFT", "MOUTH_RIGHT"), ("LEFT_HIP", "LEFT_KNEE"),
+    ("LEFT_KNEE", "LEFT_ANKLE"), ("RIGHT_HIP", "RIGHT_KNEE"), ("RIGHT_KNEE", "RIGHT_ANKLE"),
+    ("LEFT_WRIST", "LEFT_INDEX"), ("RIGHT_WRIST", "RIGHT_INDEX"), ("LEFT_WRIST", "LEFT_THUMB"),
+    ("RIGHT_WRIST", "RIGHT_THUMB"), ("LEFT_WRIST", "LEFT_PINKY"), ("RIGHT_WRIST", "RIGHT_PINKY")))
+_POSE_JOINTS = tuple(f"POSE_LANDMARKS.{p}" for p in _POSE33)
+MP_POSE33 = Layout(
+    name="mp_pose33", joints=_POSE_JOINTS, dims=3, bones=_POSE_BONES, lr_pairs=_lr_pairs(_POSE_JOINTS),
+    root=_P["NOSE"], scale_pair=(_P["LEFT_SHOULDER"], _P["RIGHT_SHOULDER"]), units="pixels (x, y); z relative",
+    source="MediaPipe Pose (BlazePose) 33 landmarks",
+)
+
+# Whole-body layout for sign recognition, in the spirit of the 44 selected whole-body keypoints of
+# the source paper: 11 upper-body points, both hands (42) and 4 mouth points (face mesh 61/291 mouth
+# corners, 13/14 inner upper/lower lip) = 57 points.
+_SB_BODY = ("NOSE", "LEFT_EYE", "RIGHT_EYE", "LEFT_SHOULDER", "RIGHT_SHOULDER", "LEFT_ELBOW", "RIGHT_ELBOW",
+            "LEFT_WRIST", "RIGHT_WRIST", "LEFT_HIP", "RIGHT_HIP")
+_SB_FACE = ("61", "291", "13", "14")
+_SB_JOINTS = tuple(f"POSE_LANDMARKS.{p}" for p in _SB_BODY) + _HANDS42 + tuple(f"FACE_LANDMARKS.{p}" for p in _SB_FACE)
+_S = {n.split(".", 1)[1]: i for i, n in enumerate(_SB_JOINTS[:11])}
+SIGN_BODY57 = Layout(
+    name="sign_body57", joints=_SB_JOINTS, dims=3,
+    bones=tuple((_S[a], _S[b]) for a, b in (
+        ("LEFT_SHOULDER", "RIGHT_SHOULDER"), ("LEFT_SHOULDER", "LEFT_ELBOW"), ("LEFT_ELBOW", "LEFT_WRIST"),
+        ("RIGHT_SHOULDER", "RIGHT_ELBOW"), ("RIGHT_ELBOW", "RIGHT_WRIST"), ("LEFT_SHOULDER", "LEFT_HIP"),
+        ("RIGHT_SHOULDER", "RIGHT_HIP"), ("LEFT_HIP", "RIGHT_HIP"), ("NOSE", "LEFT_EYE"), ("NOSE", "RIGHT_EYE")))
+    + _hand_block(11) + _hand_block(32) + ((53, 55), (55, 54), (54, 56), (56, 53)),
+    lr_pairs=_lr_pairs(_SB_JOINTS), root=0, scale_pair=(_S["LEFT_SHOULDER"], _S["RIGHT_SHOULDER"]),
+    units="pixels (x, y); z relative",
+    source="signkit whole-body sign layout from MediaPipe Holistic: upper body 11 + hands 42 + mouth 4",
+)
+
+for _l in (MP_HANDS42, MP_POSE33, SIGN_BODY57):
+    LAYOUTS[_l.name] = _l

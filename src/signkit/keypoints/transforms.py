@@ -7,6 +7,7 @@ Every transform is a callable ``seq -> seq`` taking an optional ``numpy.random.G
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
@@ -16,16 +17,12 @@ import torch
 from .sequence import KeypointSequence
 
 
-def _valid(seq: KeypointSequence) -> np.ndarray:
-    """Data of the frames whose mask is True, NaNs replaced by the nearest valid value or 0."""
-    return np.nan_to_num(seq.data[seq.mask])
-
-
 @dataclass
 class Normalize:
     """Centre and scale-normalise keypoints.
 
-    Centre: the layout's root joint (FPHA: wrist; BOSTON-104: nose). With ``per_frame=False`` the
+    Centre: the layout's root joint (FPHA: wrist; BOSTON-104: nose; MediaPipe layouts: nose or left
+    wrist, the mirrored joint when it is never detected). NaN (undetected) joints are ignored. With ``per_frame=False`` the
     root's mean position over the sequence is subtracted, so global motion is kept; with
     ``per_frame=True`` every frame is centred on its own root.
     Scale: the mean distance over the sequence between the layout's ``scale_pair`` joints
@@ -39,22 +36,38 @@ class Normalize:
     def __call__(self, seq: KeypointSequence, rng: np.random.Generator | None = None) -> KeypointSequence:
         lay = seq.layout
         data = seq.data.copy()
-        valid = _valid(seq)
-        if len(valid) == 0:
+        valid = seq.data[seq.mask]
+        if len(valid) == 0 or np.isnan(valid).all():
             return seq
-        if self.per_frame:
-            data = data - data[:, lay.root : lay.root + 1, :]
-        else:
-            data = data - valid[:, lay.root, :].mean(axis=0)
-        if self.scale is not None:
-            s = float(self.scale)
-        elif lay.scale_pair is not None:
-            a, b = lay.scale_pair
-            s = float(np.linalg.norm(valid[:, a] - valid[:, b], axis=-1).mean())
-        else:
+        mirror = {a: b for a, b in lay.lr_pairs} | {b: a for a, b in lay.lr_pairs}
+        root = lay.root
+        if np.isnan(valid[:, root]).all() and root in mirror:  # e.g. the left hand never seen
+            root = mirror[root]
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            if self.per_frame:
+                centre = data[:, root : root + 1, :]
+                fallback = np.nanmean(data, axis=1, keepdims=True)  # frames without the root joint
+                data = data - np.where(np.isnan(centre), fallback, centre)
+            else:
+                c = np.nanmean(valid[:, root], axis=0)
+                if np.isnan(c).any():
+                    c = np.nanmean(valid.reshape(-1, valid.shape[-1]), axis=0)
+                data = data - c
+            s = float("nan")
+            if self.scale is not None:
+                s = float(self.scale)
+            elif lay.scale_pair is not None:
+                for a, b in (lay.scale_pair, (mirror.get(lay.scale_pair[0]), mirror.get(lay.scale_pair[1]))):
+                    if a is None or b is None:
+                        continue
+                    s = float(np.nanmean(np.linalg.norm(valid[:, a] - valid[:, b], axis=-1)))
+                    if np.isfinite(s):
+                        break
+        if not np.isfinite(s) or s <= 0:
             s = 1.0
         data = data / max(s, 1e-6)
-        return seq.with_data(data, seq.mask.copy())
+        return seq.with_data(data.astype(np.float32), seq.mask.copy())
 
 
 @dataclass

@@ -1,0 +1,102 @@
+"""Video decoding with PyAV: RGB frames, fps and frame size, with clear errors for bad files."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import numpy as np
+
+from ..errors import SignkitError
+
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
+
+
+class VideoError(SignkitError):
+    """A video that cannot be read: missing, empty, not a video, truncated or corrupt."""
+
+
+@dataclass
+class VideoInfo:
+    """fps (frames per second), width/height (pixels), frames (container's count, 0 if unknown)."""
+
+    path: str
+    fps: float
+    width: int
+    height: int
+    frames: int
+
+
+def probe(path: str | Path) -> VideoInfo:
+    """Open a video and read its stream properties. Raises VideoError with the reason."""
+    import av
+
+    path = Path(path)
+    if not path.is_file():
+        raise VideoError(f"{path}: file not found; expected a video file")
+    if path.stat().st_size == 0:
+        raise VideoError(f"{path}: empty file (0 bytes); expected a video")
+    try:
+        with av.open(str(path)) as c:
+            if not c.streams.video:
+                raise VideoError(f"{path}: no video stream; expected a video (found {len(c.streams)} other streams)")
+            s = c.streams.video[0]
+            fps = float(s.average_rate or s.guessed_rate or 0) or 30.0
+            return VideoInfo(str(path), fps, s.codec_context.width, s.codec_context.height, int(s.frames or 0))
+    except av.error.FFmpegError as e:
+        raise VideoError(f"{path}: not a readable video ({type(e).__name__}: {e}); expected e.g. an mp4") from e
+
+
+def iter_frames(path: str | Path) -> Iterator[np.ndarray]:
+    """Yield ``(H, W, 3)`` uint8 RGB frames. Raises VideoError if decoding fails (e.g. truncated
+    file), naming the frame at which it failed."""
+    import av
+
+    probe(path)
+    n = 0
+    try:
+        with av.open(str(path)) as c:
+            stream = c.streams.video[0]
+            stream.thread_type = "AUTO"
+            for frame in c.decode(stream):
+                yield frame.to_ndarray(format="rgb24")
+                n += 1
+    except av.error.FFmpegError as e:
+        raise VideoError(f"{path}: decoding failed after {n} frames ({type(e).__name__}: {e}); "
+                         f"the file is truncated or corrupt") from e
+    if n == 0:
+        raise VideoError(f"{path}: no decodable frames; the file is truncated or corrupt")
+
+
+def read_frames(path: str | Path) -> tuple[np.ndarray, VideoInfo]:
+    """All frames ``(T, H, W, 3)`` uint8 RGB and the video's info."""
+    info = probe(path)
+    frames = np.stack(list(iter_frames(path)))
+    return frames, info
+
+
+def find_videos(inputs: list[str | Path]) -> list[tuple[Path, Path]]:
+    """Expand files, folders (recursive) and glob patterns into ``(video, base)`` pairs, where
+    ``base`` is the folder the output layout is relative to. Raises VideoError for an input that
+    matches nothing."""
+    import glob
+
+    out: list[tuple[Path, Path]] = []
+    for inp in inputs:
+        p = Path(inp)
+        if p.is_dir():
+            out += [(f, p) for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower() in VIDEO_EXTENSIONS]
+        elif p.is_file():
+            out.append((p, p.parent))
+        else:
+            matches = sorted(Path(m) for m in glob.glob(str(inp), recursive=True))
+            if not matches:
+                raise VideoError(f"{inp}: no such file, folder or matching glob")
+            out += [(m, m.parent) for m in matches if m.is_file()]
+    seen, unique = set(), []
+    for v, b in out:
+        if v.resolve() not in seen:
+            seen.add(v.resolve())
+            unique.append((v, b))
+    return unique
