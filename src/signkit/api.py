@@ -35,17 +35,35 @@ def train(config: str | Path | Config | None = None, overrides: list[str] | None
 
 
 def read_keypoints(path: str | Path, layout: str | None = None) -> KeypointSequence:
-    """Read a keypoint file: FPHA ``skeleton.txt`` (or any ``.txt`` in that format) or ``.npz``.
+    """Read keypoints from a file: FPHA ``skeleton.txt``, ``.npz``, pose-format ``.pose``, Google
+    ISLR ``.parquet``, or a video (``.mp4``...; MediaPipe extraction for ``layout``: mp_hands42,
+    mp_pose33 or sign_body57).
 
     Raises:
-        KeypointFileError: unknown extension, empty or malformed file.
+        KeypointFileError: unknown extension, empty or malformed file. VideoError: unreadable video.
     """
+    from .keypoints.formats import pose_to_sequence, read_islr_parquet, read_pose
+    from .video import EXTRACTOR_OF, VIDEO_EXTENSIONS
+
     p = Path(path)
-    if p.suffix == ".txt":
+    suffix = p.suffix.lower()
+    if suffix == ".txt":
         return read_skeleton_txt(p)
-    if p.suffix == ".npz":
+    if suffix == ".npz":
         return KeypointSequence.load_npz(p, layout)
-    raise KeypointFileError(f"{p}: unsupported keypoint file type {p.suffix!r}; expected an FPHA skeleton.txt or .npz")
+    if suffix == ".pose":
+        return pose_to_sequence(read_pose(p), layout, path=str(p))
+    if suffix == ".parquet":
+        return read_islr_parquet(p, layout or "sign_body57")
+    if suffix in VIDEO_EXTENSIONS:
+        from .video import extract_pose
+
+        layout = layout or "mp_hands42"
+        if layout not in EXTRACTOR_OF:
+            raise LayoutMismatchError(f"cannot extract layout {layout!r} from video; expected one of {sorted(EXTRACTOR_OF)}")
+        return pose_to_sequence(extract_pose(p, EXTRACTOR_OF[layout]), layout, path=str(p))
+    raise KeypointFileError(f"{p}: unsupported keypoint file type {p.suffix!r}; expected skeleton.txt, .npz, .pose, "
+                            f".parquet or a video ({', '.join(VIDEO_EXTENSIONS)})")
 
 
 class Recognizer:
@@ -108,6 +126,9 @@ def evaluate(checkpoint: str | Path, split: str = "test", data_root: str | None 
 def predict(checkpoint: str | Path, file: str | Path | KeypointSequence, top_k: int = 5) -> list[tuple[str, float]]:
     """Top-k (gloss, probability) for one keypoint file or sequence."""
     rec = Recognizer(checkpoint)
-    seq = file if isinstance(file, KeypointSequence) else read_keypoints(file, rec.layout.name if
-                                                                         Path(file).suffix == ".npz" else None)
+    if isinstance(file, KeypointSequence):
+        seq = file
+    else:
+        # .txt files carry their own layout; everything else is read into the checkpoint's layout
+        seq = read_keypoints(file, None if Path(file).suffix == ".txt" else rec.layout.name)
     return rec.predict(seq, top_k)

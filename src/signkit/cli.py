@@ -17,8 +17,8 @@ from .errors import SignkitError  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="signkit: train, evaluate and run sign-language recognisers on real data.")
-console = Console(highlight=False)
-err = Console(stderr=True, highlight=False)
+console = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 def _fail(e: Exception) -> None:
@@ -78,7 +78,8 @@ def evaluate(checkpoint: str, split: str = typer.Option("test", help="split of t
 @app.command()
 def predict(checkpoint: str, file: str, top_k: int = typer.Option(5, "--top-k", min=1),
             as_json: bool = typer.Option(False, "--json")):
-    """Predict glosses for a keypoint file (FPHA skeleton.txt or .npz)."""
+    """Predict glosses for a keypoint file (skeleton.txt, .npz, .pose, .parquet) or a video (extracted
+    with the checkpoint's layout)."""
     from . import api
 
     try:
@@ -93,6 +94,47 @@ def predict(checkpoint: str, file: str, top_k: int = typer.Option(5, "--top-k", 
     for i, (g, p) in enumerate(top, 1):
         t.add_row(str(i), g, f"{p:.4f}")
     console.print(t)
+
+
+@app.command()
+def extract(inputs: List[str] = typer.Argument(..., help="video files, folders (recursive) or globs"),
+            out: str = typer.Option(..., "--out", help="output folder (relative layout kept)"),
+            layout: str = typer.Option("hands", help="hands | holistic | pose"),
+            fmt: str = typer.Option("pose", "--format", help="pose (pose-format) | npz"),
+            workers: int = typer.Option(1, help="worker processes"),
+            mirrored: bool = typer.Option(False, help="selfie footage: keep MediaPipe's handedness labels"),
+            complexity: int = typer.Option(1, help="MediaPipe model complexity 0 or 1")):
+    """Extract MediaPipe keypoints from videos into .pose/.npz files (resumable; failures listed at the end)."""
+    from .video import extract_batch
+
+    try:
+        r = extract_batch(inputs, out, layout, fmt, workers, complexity, mirrored, progress=True)
+    except SignkitError as e:
+        _fail(e)
+    console.print(f"extracted {len(r['done'])} video(s), {r['frames']} frames in {r['seconds']:.1f} s "
+                  f"({r['fps']:.1f} frames/s); skipped {len(r['skipped'])} already done; failed {len(r['failed'])}")
+    if r["failed"]:
+        err.print(f"[bold red]{len(r['failed'])} video(s) failed:[/]")
+        for f in r["failed"]:
+            err.print(f"  {f['video']}: {f['reason']}")
+        raise typer.Exit(1)
+
+
+@app.command()
+def show(file: str = typer.Argument(..., help="keypoints: .pose, .npz, .parquet or skeleton.txt"),
+         out: str = typer.Option(..., "--out", help="overlay.png (2x2 sheet) | .gif | .mp4"),
+         video: Optional[str] = typer.Option(None, help="draw over this video (same frames)"),
+         layout: Optional[str] = typer.Option(None, help="layout to read the file into (default: auto)")):
+    """Draw a keypoint file over its video (or alone) to check extraction quality."""
+    from .api import read_keypoints
+    from .video.overlay import render_frames, save_overlay
+
+    try:
+        seq = read_keypoints(file, layout)
+        path = save_overlay(render_frames(seq, video), out, fps=seq.fps or 25.0)
+    except SignkitError as e:
+        _fail(e)
+    console.print(f"wrote {path}")
 
 
 @app.command()

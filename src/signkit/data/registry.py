@@ -9,10 +9,12 @@ from .base import KeypointDataset
 from .boston104 import load_boston104
 from .folder import load_folder
 from .fpha import load_fpha
+from .videos import load_videos
 
 DATASETS: dict[str, tuple[Callable[..., KeypointDataset], str]] = {
     "fpha": (load_fpha, "FPHA 3D hand actions, 21 joints (mm), 45 actions, official 600/575 split or LOSO"),
     "rwth_boston104": (load_boston104, "RWTH-BOSTON-104 hand/nose tracks (px), 112 words, official split"),
+    "videos": (load_videos, "your own <root>/<gloss>/<clip>.mp4, MediaPipe keypoints extracted once into a cache"),
     "folder": (load_folder, "your own <root>/<gloss>/<sample>.npz keypoints, signer-independent split"),
 }
 

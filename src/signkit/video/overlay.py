@@ -1,0 +1,108 @@
+"""Draw a keypoint sequence over its video (or alone) as PNG (a 2x2 sheet), GIF or MP4."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+
+from ..errors import SignkitError
+from ..keypoints import KeypointSequence
+
+_COLOURS = [(230, 60, 60), (60, 130, 230), (60, 200, 90), (240, 170, 40), (170, 80, 220)]
+
+
+def _canvas_transform(seq: KeypointSequence, width: int, height: int, fit: bool):
+    if not fit:
+        return lambda p: p
+    xy = seq.data[..., :2].reshape(-1, 2)
+    xy = xy[~np.isnan(xy).any(1)]
+    if len(xy) == 0:
+        return lambda p: p
+    lo, hi = xy.min(0), xy.max(0)
+    s = 0.9 * min(width / max(hi[0] - lo[0], 1e-6), height / max(hi[1] - lo[1], 1e-6))
+    c = (lo + hi) / 2
+    return lambda p: (p - c) * s + np.array([width / 2, height / 2])
+
+
+def draw_frame(img: np.ndarray, pts: np.ndarray, seq: KeypointSequence) -> np.ndarray:
+    """Draw bones and joints of one frame ``pts (J, 2)`` (pixels) onto an RGB image (in place)."""
+    import cv2
+
+    r = max(2, int(round(min(img.shape[:2]) / 150)))
+    for k, (a, b) in enumerate(seq.layout.bones):
+        if not (np.isnan(pts[a]).any() or np.isnan(pts[b]).any()):
+            cv2.line(img, tuple(int(v) for v in pts[a]), tuple(int(v) for v in pts[b]), _COLOURS[k % 5], max(1, r // 2),
+                     cv2.LINE_AA)
+    for p in pts:
+        if not np.isnan(p).any():
+            cv2.circle(img, (int(p[0]), int(p[1])), r, (255, 255, 255), -1, cv2.LINE_AA)
+    return img
+
+
+def render_frames(seq: KeypointSequence, video: str | Path | None = None, size: int = 480) -> list[np.ndarray]:
+    """RGB frames with the skeleton drawn: over the video's frames when given (keypoints in that
+    video's pixels), else on a dark canvas scaled to fit the keypoints."""
+    if video is not None:
+        from .decode import iter_frames
+
+        frames = list(iter_frames(video))
+        if len(frames) != len(seq):
+            raise SignkitError(f"{video} has {len(frames)} frames; the keypoints have {len(seq)}; expected the same video")
+        tf = _canvas_transform(seq, 0, 0, fit=False)
+    else:
+        w = int(seq.meta.get("width") or size)
+        h = int(seq.meta.get("height") or size)
+        fit = seq.space != "image_px"
+        if fit:
+            w = h = size
+        frames = [np.full((h, w, 3), 30, np.uint8) for _ in range(len(seq))]
+        tf = _canvas_transform(seq, w, h, fit)
+    return [draw_frame(f.copy(), tf(seq.data[t, :, :2]), seq) for t, f in enumerate(frames)]
+
+
+def save_overlay(frames: list[np.ndarray], out: str | Path, fps: float = 25.0, max_side: int = 480) -> Path:
+    """Write frames as ``.png`` (2x2 sheet of evenly spaced frames), ``.gif`` or ``.mp4`` (atomically)."""
+    from PIL import Image
+
+    from .extract import write_atomic
+
+    out = Path(out)
+    ext = out.suffix.lower()
+    if not frames:
+        raise SignkitError("no frames to draw")
+    scale = min(1.0, max_side / max(frames[0].shape[:2]))
+    ims = [Image.fromarray(f) for f in frames]
+    if scale < 1:
+        ims = [im.resize((int(im.width * scale), int(im.height * scale))) for im in ims]
+    buf = io.BytesIO()
+    if ext == ".png":
+        pick = [ims[int(i)] for i in np.linspace(0, len(ims) - 1, 4)]
+        w, h = pick[0].size
+        sheet = Image.new("RGB", (2 * w, 2 * h))
+        for k, im in enumerate(pick):
+            sheet.paste(im, ((k % 2) * w, (k // 2) * h))
+        sheet.save(buf, format="PNG", optimize=True)
+    elif ext == ".gif":
+        ims[0].save(buf, format="GIF", save_all=True, append_images=ims[1:], duration=int(1000 / fps), loop=0)
+    elif ext == ".mp4":
+        import av
+
+        tmp = out.with_name(f".{out.name}.part.mp4")
+        with av.open(str(tmp), "w") as c:
+            s = c.add_stream("mpeg4", rate=int(round(fps)))
+            s.width, s.height = ims[0].width // 2 * 2, ims[0].height // 2 * 2
+            s.pix_fmt = "yuv420p"
+            for im in ims:
+                fr = av.VideoFrame.from_ndarray(np.asarray(im)[: s.height, : s.width], format="rgb24")
+                for pkt in s.encode(fr):
+                    c.mux(pkt)
+            for pkt in s.encode():
+                c.mux(pkt)
+        buf.write(tmp.read_bytes())
+        tmp.unlink()
+    else:
+        raise SignkitError(f"unsupported overlay output {out.name!r}; expected .png, .gif or .mp4")
+    write_atomic(out, buf.getvalue())
+    return out
