@@ -19,7 +19,7 @@ def real_batch(fpha_train):
     return b
 
 
-@pytest.mark.parametrize("name", sorted(list_models()))
+@pytest.mark.parametrize("name", sorted(list_models("keypoints")))
 def test_model_forward_backward_finite(name, real_batch):
     torch.manual_seed(0)
     model = create_model(name, num_classes=45, layout="fpha_hand21")
@@ -32,7 +32,7 @@ def test_model_forward_backward_finite(name, real_batch):
     assert sum(g.abs().sum() for g in grads) > 0
 
 
-@pytest.mark.parametrize("name", sorted(list_models()))
+@pytest.mark.parametrize("name", sorted(list_models("keypoints")))
 def test_permuting_batch_permutes_outputs(name, real_batch):
     torch.manual_seed(0)
     model = create_model(name, num_classes=45, layout="fpha_hand21").eval()
@@ -43,7 +43,7 @@ def test_permuting_batch_permutes_outputs(name, real_batch):
     assert torch.allclose(a[perm], b, atol=1e-5)
 
 
-@pytest.mark.parametrize("name", sorted(list_models()))
+@pytest.mark.parametrize("name", sorted(list_models("keypoints")))
 def test_padding_frames_do_not_change_outputs(name, real_batch):
     torch.manual_seed(0)
     model = create_model(name, num_classes=45, layout="fpha_hand21").eval()

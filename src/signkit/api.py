@@ -73,10 +73,20 @@ class Recognizer:
         self.path = Path(checkpoint)
         self.model, self.meta = load_checkpoint(self.path)
         self.vocabulary: list[str] = self.meta["vocabulary"]
-        self.layout = get_layout(self.meta["layout"])
-        self.transform = build_transforms(self.meta["preprocessing"], train=False)
+        self.is_image = str(self.meta["layout"]).startswith("image:")
+        if self.is_image:
+            from .data.image_transforms import image_transform_from
+
+            self.layout = None
+            self.transform = image_transform_from(self.meta["preprocessing"], train=False)
+        else:
+            self.layout = get_layout(self.meta["layout"])
+            self.transform = build_transforms(self.meta["preprocessing"], train=False)
 
     def _check(self, seq: KeypointSequence) -> None:
+        if self.is_image:
+            raise LayoutMismatchError(f"checkpoint {self.path.name} is an image model ({self.meta['layout']}); "
+                                      f"found keypoints of layout {seq.layout.name!r}; expected an image")
         if seq.layout.name != self.layout.name:
             raise LayoutMismatchError(
                 f"checkpoint {self.path.name} expects layout {self.layout.name!r} "
@@ -91,9 +101,18 @@ class Recognizer:
         x, mask = pad_batch([self.transform(s) for s in seqs])
         return torch.softmax(self.model(x, mask), -1).numpy()
 
-    def predict(self, seq: KeypointSequence, top_k: int = 5) -> list[tuple[str, float]]:
-        """The ``top_k`` (gloss, probability) pairs for one sequence, most likely first."""
-        p = self.predict_proba([seq])[0]
+    @torch.no_grad()
+    def predict_image_proba(self, images: list[np.ndarray]) -> np.ndarray:
+        """Class probabilities ``(N, K)`` for ``(H, W[, 3])`` uint8 images (image checkpoints)."""
+        if not self.is_image:
+            raise LayoutMismatchError(f"checkpoint {self.path.name} expects keypoints of layout "
+                                      f"{self.layout.name!r}; found an image")
+        x = torch.stack([self.transform(im) for im in images])
+        return torch.softmax(self.model(x, None), -1).numpy()
+
+    def predict(self, seq: KeypointSequence | np.ndarray, top_k: int = 5) -> list[tuple[str, float]]:
+        """The ``top_k`` (gloss, probability) pairs for one sequence (or image), most likely first."""
+        p = self.predict_image_proba([seq])[0] if isinstance(seq, np.ndarray) else self.predict_proba([seq])[0]
         order = np.argsort(-p)[: max(1, top_k)]
         return [(self.vocabulary[i], float(p[i])) for i in order]
 
@@ -103,13 +122,16 @@ class Recognizer:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ds = load_dataset(d["name"], split, data_root or d.get("root"), **(d.get("options") or {}))
-        if ds.layout.name != self.layout.name:
-            raise LayoutMismatchError(f"dataset layout {ds.layout.name!r} differs from checkpoint layout "
-                                      f"{self.layout.name!r}")
+        from .training.fit import pipeline
+
+        layout_name, _, _, collate_fn = pipeline(ds, self.meta["preprocessing"])
+        if layout_name != self.meta["layout"]:
+            raise LayoutMismatchError(f"dataset layout {layout_name!r} differs from checkpoint layout "
+                                      f"{self.meta['layout']!r}")
         if ds.vocabulary != self.vocabulary:
             raise LayoutMismatchError(f"dataset {d['name']!r} vocabulary ({len(ds.vocabulary)} glosses) differs "
                                       f"from the checkpoint's ({len(self.vocabulary)})")
-        logits, labels = predict_logits(self.model, ds.with_transform(self.transform))
+        logits, labels = predict_logits(self.model, ds.with_transform(self.transform), collate_fn=collate_fn)
         metrics = classification_metrics(logits, labels, self.vocabulary)
         metrics.update(dataset=d["name"], split=split)
         if out_dir is not None:
@@ -126,9 +148,15 @@ def evaluate(checkpoint: str | Path, split: str = "test", data_root: str | None 
 def predict(checkpoint: str | Path, file: str | Path | KeypointSequence, top_k: int = 5) -> list[tuple[str, float]]:
     """Top-k (gloss, probability) for one keypoint file or sequence."""
     rec = Recognizer(checkpoint)
+    from .data.images import IMAGE_EXTENSIONS, load_image
+
     if isinstance(file, KeypointSequence):
         seq = file
+    elif Path(file).suffix.lower() in IMAGE_EXTENSIONS or rec.is_image:
+        seq = load_image(file)
     else:
         # .txt files carry their own layout; everything else is read into the checkpoint's layout
         seq = read_keypoints(file, None if Path(file).suffix == ".txt" else rec.layout.name)
+    if isinstance(seq, KeypointSequence) and rec.is_image:
+        rec._check(seq)
     return rec.predict(seq, top_k)

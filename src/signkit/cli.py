@@ -137,15 +137,21 @@ def show(file: str = typer.Argument(..., help="keypoints: .pose, .npz, .parquet 
     console.print(f"wrote {path}")
 
 
+def _name_table(title: str, entries: dict[str, str]) -> None:
+    t = Table(title=title)
+    t.add_column("name")
+    t.add_column("description")
+    for k, v in entries.items():
+        t.add_row(k, v)
+    console.print(t)
+
+
 @app.command()
 def models():
     """List the registered models."""
     from .models import list_models
 
-    t = Table(title="models"); t.add_column("name"); t.add_column("description")
-    for k, v in list_models().items():
-        t.add_row(k, v)
-    console.print(t)
+    _name_table("models", list_models())
 
 
 @app.command()
@@ -153,10 +159,7 @@ def datasets():
     """List the registered datasets."""
     from .data import list_datasets
 
-    t = Table(title="datasets"); t.add_column("name"); t.add_column("description")
-    for k, v in list_datasets().items():
-        t.add_row(k, v)
-    console.print(t)
+    _name_table("datasets", list_datasets())
 
 
 def main() -> None:

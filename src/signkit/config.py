@@ -29,13 +29,17 @@ class DataConfig:
     normalize: bool = True
     per_frame: bool = False
     scale: float | None = None
+    image_size: int = 28               # image datasets: output side (pixels)
+    channels: int = 1                  # image datasets: 1 = grayscale, 3 = RGB
+    image_normalize: str = "unit"      # image datasets: "unit" or "imagenet"
     augment: dict = field(default_factory=lambda: {"crop": 0.8, "speed": 0.2, "rotation": 15.0, "scale": 0.1,
                                                    "shift": 0.1, "jitter": 0.01})
 
     def preprocessing(self) -> dict:
         """The deterministic (evaluation) part, stored in checkpoints."""
-        return {"num_frames": self.num_frames, "max_frames": self.max_frames, "normalize": self.normalize, "per_frame": self.per_frame,
-                "scale": self.scale}
+        return {"num_frames": self.num_frames, "max_frames": self.max_frames, "normalize": self.normalize,
+                "per_frame": self.per_frame, "scale": self.scale, "image_size": self.image_size,
+                "channels": self.channels, "image_normalize": self.image_normalize}
 
 
 @dataclass

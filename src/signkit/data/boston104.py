@@ -23,8 +23,25 @@ FPS = 30.0
 _COLS = ["left-x", "left-y", "right-x", "right-y", "nose-x", "nose-y"]
 
 
-def load_boston104(split: str = "train", root=None) -> KeypointDataset:
+def signer_statistics(hands: pd.DataFrame, train_words: pd.DataFrame) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    """Per-signer mean and std (pixels) of the nose-relative hands and the nose, over every frame of
+    the training sentences only. Returns {signer: (mean (3, 2), std (3, 2))}."""
+    videos = train_words.groupby("speaker")["video"].unique()
+    stats = {}
+    for spk, vids in videos.items():
+        g = hands[hands["video"].isin(vids)][_COLS].to_numpy(np.float32).reshape(-1, 3, 2)
+        rel = g.copy()
+        rel[:, :2] -= g[:, 2:3]
+        stats[spk] = (rel.mean(0), rel.std(0) + 1e-6)
+    return stats
+
+
+def load_boston104(split: str = "train", root=None, signer_norm: bool = False) -> KeypointDataset:
     """Load RWTH-BOSTON-104 word segments as ``(T, 3, 2)`` pixel tracks (left hand, right hand, nose).
+
+    With ``signer_norm=True`` each frame becomes per-signer z-scores of the hands relative to the
+    nose and of the nose (statistics from the training sentences only; the features of the
+    AIND-Recognizer baseline these segments come from). The three signers occur in both splits.
 
     The vocabulary is the sorted set of training words (112). Test segments whose word never
     occurs in training (1 of 178) are dropped with a warning, since no closed-set classifier can
@@ -41,6 +58,7 @@ def load_boston104(split: str = "train", root=None) -> KeypointDataset:
     train_words = pd.read_csv(base / "train_words.csv")
     vocabulary = sorted(train_words["word"].unique().tolist())
     words = train_words if split == "train" else pd.read_csv(base / f"{split}_words.csv")
+    stats = signer_statistics(hands, train_words) if signer_norm else {}
     samples, dropped = [], []
     for r in words.itertuples(index=False):
         if r.word not in vocabulary:
@@ -52,7 +70,14 @@ def load_boston104(split: str = "train", root=None) -> KeypointDataset:
             raise SignkitError(f"RWTH-BOSTON-104: segment video {r.video} frames {r.startframe}-{r.endframe} "
                                f"has no tracked frames")
         data = seg[_COLS].to_numpy(np.float32).reshape(-1, 3, 2)
-        seq = KeypointSequence(data, BOSTON104_TRACK3, fps=FPS, space="image_px",
+        space = "image_px"
+        if signer_norm:
+            mean, std = stats[r.speaker]
+            data = data.copy()
+            data[:, :2] -= data[:, 2:3]
+            data = (data - mean) / std
+            space = "signer_zscore"
+        seq = KeypointSequence(data, BOSTON104_TRACK3, fps=FPS, space=space,
                                meta={"video": int(r.video), "start": int(r.startframe), "end": int(r.endframe)})
         samples.append(Sample(seq, r.word, r.speaker, f"{r.video}:{r.startframe}-{r.endframe}"))
     if dropped:

@@ -1,11 +1,11 @@
 """Models of keypoint sequences, in a registry by name (``create_model``, ``list_models``)."""
 
-from . import hierarchical, rnn, tcn  # noqa: F401  (registers the models)
+from . import hierarchical, image_cnn, mobilenetv2, rnn, tcn  # noqa: F401  (registers the models)
 from .features import KinematicFeatures
 from .hierarchical import HierarchicalFingerRNN
-from .registry import create_model, list_models, model_defaults, register_model
+from .registry import create_model, list_models, model_defaults, model_kind, register_model
 from .rnn import RNNClassifier
 from .tcn import TCNClassifier
 
-__all__ = ["create_model", "list_models", "model_defaults", "register_model", "RNNClassifier",
+__all__ = ["create_model", "list_models", "model_defaults", "model_kind", "register_model", "RNNClassifier",
            "HierarchicalFingerRNN", "TCNClassifier", "KinematicFeatures"]

@@ -9,16 +9,25 @@ from torch import nn
 from ..errors import UnknownNameError
 
 _MODELS: dict[str, tuple[Callable[..., nn.Module], dict, str]] = {}
+_KINDS: dict[str, str] = {}
 
 
-def register_model(name: str, builder: Callable[..., nn.Module], description: str = "", **defaults) -> None:
-    """Register ``name`` as ``builder(num_classes=..., layout=..., **defaults, **overrides)``."""
+def register_model(name: str, builder: Callable[..., nn.Module], description: str = "", kind: str = "keypoints",
+                   **defaults) -> None:
+    """Register ``name`` as ``builder(num_classes=..., layout=..., **defaults, **overrides)``.
+    ``kind``: ``"keypoints"`` (input ``x (B, T, J, C), mask (B, T)``) or ``"image"`` (``x (B, C, H, W)``)."""
     _MODELS[name] = (builder, defaults, description)
+    _KINDS[name] = kind
 
 
-def list_models() -> dict[str, str]:
-    """Registered model names and one-line descriptions."""
-    return {k: v[2] for k, v in sorted(_MODELS.items())}
+def list_models(kind: str | None = None) -> dict[str, str]:
+    """Registered model names and one-line descriptions (of one ``kind`` when given)."""
+    return {k: v[2] for k, v in sorted(_MODELS.items()) if kind is None or _KINDS[k] == kind}
+
+
+def model_kind(name: str) -> str:
+    _check(name)
+    return _KINDS[name]
 
 
 def model_defaults(name: str) -> dict:

@@ -45,13 +45,26 @@ def make_run_dir(cfg: Config) -> Path:
     return run
 
 
+def pipeline(dataset, data_cfg: dict) -> tuple[str, object, object, object]:
+    """(layout name, train transform, eval transform, collate) for a keypoint or image dataset."""
+    if getattr(dataset, "kind", "keypoints") == "image":
+        from ..data.image_transforms import image_transform_from
+        from ..data.images import image_collate
+
+        c, n = int(data_cfg.get("channels") or 1), int(data_cfg.get("image_size") or 28)
+        return (f"image:{c}x{n}x{n}", image_transform_from(data_cfg, True), image_transform_from(data_cfg, False),
+                image_collate)
+    return (dataset.layout.name, build_transforms(data_cfg, train=True), build_transforms(data_cfg, train=False),
+            collate)
+
+
 @torch.no_grad()
-def predict_logits(model: torch.nn.Module, dataset, batch_size: int = 64) -> tuple[torch.Tensor, torch.Tensor]:
+def predict_logits(model: torch.nn.Module, dataset, batch_size: int = 64, collate_fn=collate) -> tuple[torch.Tensor, torch.Tensor]:
     """Logits ``(N, K)`` and labels ``(N,)`` of a dataset, in dataset order, model in eval mode."""
     model.eval()
     outs, labels = [], []
-    for batch in DataLoader(dataset, batch_size=batch_size, shuffle=False, collate_fn=collate):
-        outs.append(model(batch["x"], batch["mask"]).float())
+    for batch in DataLoader(dataset, batch_size=batch_size, shuffle=False, collate_fn=collate_fn):
+        outs.append(model(batch["x"], batch.get("mask")).float())
         labels.append(batch["label"])
     return torch.cat(outs), torch.cat(labels)
 
@@ -78,18 +91,18 @@ def fit(cfg: Config, verbose: bool = True) -> dict | None:
     torch.set_num_threads(max(1, torch.get_num_threads() // max(1, t.devices if t.accelerator == "cpu" else 1)))
     train_full = load_dataset(d.name, "train", d.root, **d.options)
     test = load_dataset(d.name, "test", d.root, **d.options)
-    vocab, layout = train_full.vocabulary, train_full.layout
+    vocab = train_full.vocabulary
+    layout_name, train_tf, eval_tf, collate_fn = pipeline(train_full, d.__dict__)
     if d.val_fraction > 0:
         keep, held = holdout_split(train_full.labels, d.val_fraction, t.seed)
     else:
         keep, held = np.arange(len(train_full)), np.array([], dtype=int)
-    train_ds = train_full.subset(keep.tolist(), "train").with_transform(build_transforms(d.__dict__, train=True))
+    train_ds = train_full.subset(keep.tolist(), "train").with_transform(train_tf)
     train_ds.seed = t.seed
-    eval_tf = build_transforms(d.preprocessing(), train=False)
     val_ds = train_full.subset(held.tolist(), "val").with_transform(eval_tf) if len(held) else None
     test_ds = test.with_transform(eval_tf)
 
-    model = create_model(cfg.model.name, num_classes=len(vocab), layout=layout.name, **cfg.model.args)
+    model = create_model(cfg.model.name, num_classes=len(vocab), layout=layout_name, **cfg.model.args)
     n_params = sum(p.numel() for p in model.parameters())
     module = SignClassifier(model, len(vocab), t.optimizer, t.lr, t.weight_decay, t.schedule, t.epochs,
                             t.label_smoothing)
@@ -100,7 +113,7 @@ def fit(cfg: Config, verbose: bool = True) -> dict | None:
               f"val {len(held)}; {test.summary()}", flush=True)
         print(f"signkit: run folder {run_dir}", flush=True)
 
-    loader_kw = dict(collate_fn=collate, num_workers=t.num_workers, persistent_workers=t.num_workers > 0)
+    loader_kw = dict(collate_fn=collate_fn, num_workers=t.num_workers, persistent_workers=t.num_workers > 0)
     train_loader = DataLoader(train_ds, batch_size=t.batch_size, shuffle=True, drop_last=len(train_ds) > t.batch_size,
                               **loader_kw)
     val_loader = DataLoader(val_ds, batch_size=64, **loader_kw) if val_ds is not None else None
@@ -124,13 +137,13 @@ def fit(cfg: Config, verbose: bool = True) -> dict | None:
     model = module.model.cpu()
     if best.state is not None:
         model.load_state_dict(best.state)
-    logits, labels = predict_logits(model, test_ds)
+    logits, labels = predict_logits(model, test_ds, collate_fn=collate_fn)
     metrics = classification_metrics(logits, labels, vocab)
     summary = {k: metrics[k] for k in ("n", "top1", "top5", "mean_class_accuracy")}
     summary.update(best_epoch=best.epoch + 1 if best.state is not None else t.epochs, epochs=t.epochs,
                    train_seconds=round(train_seconds, 1), parameters=n_params, dataset=d.name, split="test")
     ckpt = save_checkpoint(run_dir / "model.safetensors", model, model_name=cfg.model.name, model_args=cfg.model.args,
-                           vocabulary=vocab, layout=layout.name, preprocessing=d.preprocessing(),
+                           vocabulary=vocab, layout=layout_name, preprocessing=d.preprocessing(),
                            config=cfg.to_dict(), metrics=summary)
     paths = write_report({**metrics, **summary}, vocab, run_dir, "test",
                          title=f"{cfg.name}: test top-1 {metrics['top1']:.2%}")

@@ -24,11 +24,11 @@ class SignClassifier(L.LightningModule):
         self.train_acc = MulticlassAccuracy(num_classes, average="micro")
         self.val_acc = MulticlassAccuracy(num_classes, average="micro")
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         return self.model(x, mask)
 
     def training_step(self, batch, batch_idx):
-        logits = self(batch["x"], batch["mask"])
+        logits = self(batch["x"], batch.get("mask"))
         loss = self.loss(logits, batch["label"])
         self.train_acc(logits, batch["label"])
         bs = len(batch["label"])
@@ -37,7 +37,7 @@ class SignClassifier(L.LightningModule):
         return loss
 
     def validation_step(self, batch, batch_idx):
-        logits = self(batch["x"], batch["mask"])
+        logits = self(batch["x"], batch.get("mask"))
         bs = len(batch["label"])
         self.val_acc(logits, batch["label"])
         self.log("val_loss", nn.functional.cross_entropy(logits, batch["label"]), on_epoch=True, batch_size=bs,

@@ -48,12 +48,9 @@ def probe(path: str | Path) -> VideoInfo:
         raise VideoError(f"{path}: not a readable video ({type(e).__name__}: {e}); expected e.g. an mp4") from e
 
 
-def iter_frames(path: str | Path) -> Iterator[np.ndarray]:
-    """Yield ``(H, W, 3)`` uint8 RGB frames. Raises VideoError if decoding fails (e.g. truncated
-    file), naming the frame at which it failed."""
+def _decode(path: str | Path) -> Iterator[np.ndarray]:
     import av
 
-    probe(path)
     n = 0
     try:
         with av.open(str(path)) as c:
@@ -67,6 +64,54 @@ def iter_frames(path: str | Path) -> Iterator[np.ndarray]:
                          f"the file is truncated or corrupt") from e
     if n == 0:
         raise VideoError(f"{path}: no decodable frames; the file is truncated or corrupt")
+
+
+def iter_frames(path: str | Path, prefetch: int = 16) -> Iterator[np.ndarray]:
+    """Yield ``(H, W, 3)`` uint8 RGB frames. Raises VideoError if decoding fails (e.g. truncated
+    file), naming the frame at which it failed.
+
+    With ``prefetch`` > 0, frames are decoded in a background thread (PyAV releases the GIL), so
+    decoding overlaps with whatever the consumer does (e.g. MediaPipe inference).
+    """
+    probe(path)
+    if prefetch <= 0:
+        yield from _decode(path)
+        return
+    import queue
+    import threading
+
+    q: queue.Queue = queue.Queue(maxsize=prefetch)
+    stop = threading.Event()
+    end = object()
+
+    def produce():
+        try:
+            for fr in _decode(path):
+                while not stop.is_set():
+                    try:
+                        q.put(fr, timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            q.put(end)
+        except BaseException as e:  # handed to the consumer
+            q.put(e)
+
+    t = threading.Thread(target=produce, daemon=True)
+    t.start()
+    try:
+        while True:
+            item = q.get()
+            if item is end:
+                return
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        stop.set()
+        t.join(timeout=5)
 
 
 def read_frames(path: str | Path) -> tuple[np.ndarray, VideoInfo]:

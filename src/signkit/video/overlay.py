@@ -83,7 +83,7 @@ def save_overlay(frames: list[np.ndarray], out: str | Path, fps: float = 25.0, m
         sheet = Image.new("RGB", (2 * w, 2 * h))
         for k, im in enumerate(pick):
             sheet.paste(im, ((k % 2) * w, (k // 2) * h))
-        sheet.save(buf, format="PNG", optimize=True)
+        sheet.quantize(256).save(buf, format="PNG", optimize=True)  # palette PNG: a fraction of the size
     elif ext == ".gif":
         ims[0].save(buf, format="GIF", save_all=True, append_images=ims[1:], duration=int(1000 / fps), loop=0)
     elif ext == ".mp4":
