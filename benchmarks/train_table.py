@@ -63,32 +63,48 @@ def main() -> None:
     a = ap.parse_args()
     cfg_dir = ROOT / "configs" / a.dataset
     configs = [cfg_dir / f"{c}.yaml" for c in a.configs] if a.configs else sorted(cfg_dir.glob("*.yaml"))
-    rows = []
+    out = Path(a.out or ROOT / "docs" / f"results_{a.dataset}.md")
+    rows_file = out.with_suffix(".jsonl")  # rows of every invocation; a config's newest row wins
     for c in configs:
         row = run_one(c, a.overrides, Path(a.runs))
+        row["command"] = (f"signkit train configs/{a.dataset}/{c.name}" + (" " + " ".join(a.overrides) if a.overrides
+                                                                             else ""))
+        row["machine"] = machine()
+        row["date"] = time.strftime("%Y-%m-%d")
         print(json.dumps(row), flush=True)
-        rows.append(row)
-    out = Path(a.out or ROOT / "docs" / f"results_{a.dataset}.md")
-    lines = [f"# {a.dataset}: test results of the shipped configs", "",
-             f"Machine: {machine()}. Date: {time.strftime('%Y-%m-%d')}.", "",
-             f"Command: `.venv/bin/python benchmarks/{Path(__file__).name} {a.dataset}"
-             + (f" --configs {' '.join(a.configs)}" if a.configs else "")
-             + (f" {' '.join(a.overrides)}" if a.overrides else "") + "` (each row: `signkit train configs/"
-             f"{a.dataset}/<config>.yaml`). Model selection: best validation top-1 on a per-class 10 % hold-out of "
-             "the training split; the test split is used once, at the end.", "",
-             "| config | test top-1 | top-5 | mean class acc. | parameters | s / epoch | peak memory (MiB, RSS) | epochs (best) |",
-             "|---|---|---|---|---|---|---|---|"]
-    for r in rows:
+        with open(rows_file, "a") as f:
+            f.write(json.dumps(row) + "\n")
+        write_table(a.dataset, rows_file, out)
+    print(f"wrote {out}")
+
+
+def write_table(dataset: str, rows_file: Path, out: Path) -> None:
+    rows: dict[str, dict] = {}
+    for ln in rows_file.read_text().splitlines():
+        r = json.loads(ln)
+        rows[r["config"]] = r
+    machines = sorted({r.get("machine", "?") for r in rows.values()})
+    lines = [f"# {dataset}: test results of the shipped configs", "",
+             f"Machine: {'; '.join(machines)}.", "",
+             f"Produced by `.venv/bin/python benchmarks/{Path(__file__).name} {dataset} [--configs ...] [overrides]`, "
+             "which runs each row's command in its own process (peak memory = that process's max resident set "
+             "size). Model selection: best validation top-1 on a per-class 10 % hold-out of the training split; "
+             "the test split is used once, at the end. s / epoch = mean wall time of the training part of an "
+             "epoch; rows measured while other jobs shared the machine are slower than on an idle one.", "",
+             "| config | test top-1 | top-5 | mean class acc. | parameters | s / epoch | peak memory (MiB) | epochs (best) | command |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for name in sorted(rows):
+        r = rows[name]
         if "error" in r:
-            lines.append(f"| {r['config']} | failed: {r['error']} | | | | | | |")
+            lines.append(f"| {name} | failed: {r['error']} | | | | | | | `{r.get('command', '')}` |")
             continue
-        lines.append(f"| {r['config']} | {r['top1']:.2%} | {r['top5']:.2%} | {r['mca']:.2%} | {r['parameters']:,} | "
-                     f"{r['s_per_epoch']:.2f} | {r['peak_mib']:.0f} | {r['epochs']} ({r['best_epoch']}) |")
+        lines.append(f"| {name} | {r['top1']:.2%} | {r['top5']:.2%} | {r['mca']:.2%} | {r['parameters']:,} | "
+                     f"{r['s_per_epoch']:.2f} | {r['peak_mib']:.0f} | {r['epochs']} ({r['best_epoch']}) | "
+                     f"`{r['command']}` |")
     out.parent.mkdir(exist_ok=True)
     tmp = out.with_suffix(".tmp")
     tmp.write_text("\n".join(lines) + "\n")
     os.replace(tmp, out)
-    print(f"wrote {out}")
 
 
 if __name__ == "__main__":

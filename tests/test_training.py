@@ -169,8 +169,10 @@ def test_every_shipped_config_builds(data_root):
     from signkit.models import create_model
 
     configs = sorted((ROOT / "configs").glob("*/*.yaml"))
-    assert {p.parent.name for p in configs} >= {"fpha", "rwth_boston104"}
+    assert {p.parent.name for p in configs} >= {"fpha", "rwth_boston104", "sign_mnist"}
+    layouts = {"fpha": "fpha_hand21", "rwth_boston104": "boston104_track3"}
     for p in configs:
         cfg = signkit.load_config(p)
-        layout = "fpha_hand21" if cfg.data.name == "fpha" else "boston104_track3"
+        d = cfg.data
+        layout = layouts.get(d.name, f"image:{d.channels}x{d.image_size}x{d.image_size}")
         create_model(cfg.model.name, 10, layout, **cfg.model.args)

@@ -193,3 +193,20 @@ def test_videos_dataset_trains_and_predicts_from_video(wlasl_kp, tmp_path, data_
     assert r.returncode == 0, r.stderr
     top = json.loads(r.stdout)
     assert len(top) == 5 and {t["gloss"] for t in top} <= {p.name for p in wl.iterdir() if p.is_dir()}
+
+
+def test_handedness_is_the_signers(data_root, tmp_path):
+    """MediaPipe Hands labels hands as if the image were mirrored; signkit swaps its labels so that
+    they agree with Holistic, which assigns hands from the body pose (the signer's own left/right)."""
+    from signkit.keypoints.formats import pose_to_sequence
+    from signkit.video import extract_pose
+
+    clip = data_root / "videos/misc/pose_format_test_video.mp4"
+    hands = pose_to_sequence(extract_pose(clip, "hands"), "mp_hands42").data
+    body = pose_to_sequence(extract_pose(clip, "holistic"), "sign_body57").data
+
+    def seen(block):
+        return int((~np.isnan(block).all(axis=(1, 2))).sum())
+
+    assert seen(body[:, 32:53]) > 10 and seen(body[:, 11:32]) == 0  # Holistic: the signer's right hand signs
+    assert seen(hands[:, 21:]) > 10 and seen(hands[:, :21]) <= 2   # Hands, swapped: the same hand
