@@ -174,8 +174,11 @@ def test_show_draws_an_overlay(wlasl_kp, tmp_path, data_root):
     r = signkit("show", str(f), "--video", str(data_root / "videos/wlasl/deaf/14882.mp4"), "--out",
                 str(tmp_path / "o.png"))
     assert r.returncode == 0, r.stderr
-    im = np.asarray(Image.open(tmp_path / "o.png"))
+    im = np.asarray(Image.open(tmp_path / "o.png").convert("RGB"))  # a palette PNG
     assert im.ndim == 3 and im.shape[0] > 100
+    # the bones are drawn in saturated colours that the video frames do not contain this much of
+    red = (im[..., 0] > 200) & (im[..., 1] < 100) & (im[..., 2] < 100)
+    assert red.sum() > 20
     r = signkit("show", str(f), "--out", str(tmp_path / "o.gif"))
     assert r.returncode == 0 and (tmp_path / "o.gif").stat().st_size > 1000
 

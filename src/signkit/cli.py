@@ -127,11 +127,12 @@ def show(file: str = typer.Argument(..., help="keypoints: .pose, .npz, .parquet 
          layout: Optional[str] = typer.Option(None, help="layout to read the file into (default: auto)")):
     """Draw a keypoint file over its video (or alone) to check extraction quality."""
     from .api import read_keypoints
-    from .video.overlay import render_frames, save_overlay
+    from .video.overlay import detected_frames, render_frames, save_overlay
 
     try:
         seq = read_keypoints(file, layout)
-        path = save_overlay(render_frames(seq, video), out, fps=seq.fps or 25.0)
+        path = save_overlay(render_frames(seq, video), out, fps=seq.fps or 25.0,
+                            sheet_frames=detected_frames(seq))
     except SignkitError as e:
         _fail(e)
     console.print(f"wrote {path}")

@@ -41,6 +41,11 @@ def draw_frame(img: np.ndarray, pts: np.ndarray, seq: KeypointSequence) -> np.nd
     return img
 
 
+def detected_frames(seq: KeypointSequence) -> list[int]:
+    """Indices of the frames in which at least one keypoint was detected (not NaN)."""
+    return [t for t in range(len(seq)) if not np.isnan(seq.data[t, :, :2]).all()]
+
+
 def render_frames(seq: KeypointSequence, video: str | Path | None = None, size: int = 480) -> list[np.ndarray]:
     """RGB frames with the skeleton drawn: over the video's frames when given (keypoints in that
     video's pixels), else on a dark canvas scaled to fit the keypoints."""
@@ -62,8 +67,14 @@ def render_frames(seq: KeypointSequence, video: str | Path | None = None, size: 
     return [draw_frame(f.copy(), tf(seq.data[t, :, :2]), seq) for t, f in enumerate(frames)]
 
 
-def save_overlay(frames: list[np.ndarray], out: str | Path, fps: float = 25.0, max_side: int = 480) -> Path:
-    """Write frames as ``.png`` (2x2 sheet of evenly spaced frames), ``.gif`` or ``.mp4`` (atomically)."""
+def save_overlay(frames: list[np.ndarray], out: str | Path, fps: float = 25.0, max_side: int = 480,
+                 sheet_frames: list[int] | None = None) -> Path:
+    """Write RGB frames ``(H, W, 3)`` as ``.png`` (a 2x2 sheet of 4 evenly spaced frames, taken from
+    ``sheet_frames`` when given, e.g. the frames with detections), ``.gif`` or ``.mp4``, atomically.
+
+    Raises:
+        SignkitError: no frames, or an output suffix other than .png/.gif/.mp4.
+    """
     from PIL import Image
 
     from .extract import write_atomic
@@ -78,12 +89,13 @@ def save_overlay(frames: list[np.ndarray], out: str | Path, fps: float = 25.0, m
         ims = [im.resize((int(im.width * scale), int(im.height * scale))) for im in ims]
     buf = io.BytesIO()
     if ext == ".png":
-        pick = [ims[int(i)] for i in np.linspace(0, len(ims) - 1, 4)]
+        idx = sheet_frames if sheet_frames else list(range(len(ims)))
+        pick = [ims[idx[int(i)]] for i in np.linspace(0, len(idx) - 1, 4)]
         w, h = pick[0].size
         sheet = Image.new("RGB", (2 * w, 2 * h))
         for k, im in enumerate(pick):
             sheet.paste(im, ((k % 2) * w, (k // 2) * h))
-        sheet.quantize(256).save(buf, format="PNG", optimize=True)  # palette PNG: a fraction of the size
+        sheet.save(buf, format="PNG", optimize=True)
     elif ext == ".gif":
         ims[0].save(buf, format="GIF", save_all=True, append_images=ims[1:], duration=int(1000 / fps), loop=0)
     elif ext == ".mp4":
