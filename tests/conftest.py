@@ -1,5 +1,7 @@
 import os
 import socket
+import subprocess
+import sys
 import warnings
 from pathlib import Path
 
@@ -37,3 +39,24 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+QUICK = ["model.name=tcn_small", "data.num_frames=16", "train.epochs=6", "train.lr=3e-3", "train.batch_size=16",
+         "train.progress=lines"]
+
+
+def signkit(*args, env=None, timeout=600):
+    """Run the ``signkit`` CLI in a subprocess; returns the CompletedProcess (text stdout/stderr)."""
+    e = {**os.environ, "GLOG_minloglevel": "2", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "signkit.cli", *args], capture_output=True, text=True, env=e,
+                          timeout=timeout)
+
+
+@pytest.fixture(scope="session")
+def trained(tmp_path_factory):
+    """A quick tcn_small trained through the CLI on the real FPHA official split: (stdout, run folder)."""
+    out = tmp_path_factory.mktemp("runs")
+    r = signkit("train", str(ROOT / "configs/fpha/tcn.yaml"), *QUICK, f"output_dir={out}", "name=quick")
+    assert r.returncode == 0, r.stdout + r.stderr
+    run = next((out / "quick").iterdir())
+    return r.stdout, run

@@ -10,26 +10,7 @@ import numpy as np
 import pytest
 import torch
 
-from conftest import ROOT, free_port
-
-QUICK = ["model.name=tcn_small", "data.num_frames=16", "train.epochs=6", "train.lr=3e-3", "train.batch_size=16",
-         "train.progress=lines"]
-
-
-def signkit(*args, env=None, timeout=600):
-    e = {**os.environ, "GLOG_minloglevel": "2", **(env or {})}
-    return subprocess.run([sys.executable, "-m", "signkit.cli", *args], capture_output=True, text=True, env=e,
-                          timeout=timeout)
-
-
-@pytest.fixture(scope="module")
-def trained(tmp_path_factory):
-    out = tmp_path_factory.mktemp("runs")
-    r = signkit("train", str(ROOT / "configs/fpha/tcn.yaml"), *QUICK, f"output_dir={out}", "name=quick")
-    assert r.returncode == 0, r.stdout + r.stderr
-    run = next((out / "quick").iterdir())
-    return r.stdout, run
-
+from conftest import QUICK, ROOT, free_port, signkit  # noqa: F401  (trained: a conftest fixture)
 
 def test_train_writes_checkpoint_report_and_plots(trained):
     stdout, run = trained

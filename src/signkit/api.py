@@ -67,14 +67,25 @@ def read_keypoints(path: str | Path, layout: str | None = None) -> KeypointSeque
 
 
 class Recognizer:
-    """A trained recogniser loaded from a checkpoint (scikit-learn style ``predict``/``predict_proba``)."""
+    """A trained recogniser loaded from a signkit checkpoint (``.safetensors``) or an ONNX file made by
+    ``signkit export`` (run by ONNX Runtime); scikit-learn style ``predict``/``predict_proba``."""
 
     def __init__(self, checkpoint: str | Path):
         self.path = Path(checkpoint)
-        self.model, self.meta = load_checkpoint(self.path)
+        if self.path.suffix.lower() == ".onnx":
+            from .compact.export import OnnxModel
+
+            self.model = OnnxModel(self.path)
+            self.meta = self.model.meta
+        else:
+            self.model, self.meta = load_checkpoint(self.path)
         self.vocabulary: list[str] = self.meta["vocabulary"]
         self.is_image = str(self.meta["layout"]).startswith("image:")
-        if self.is_image:
+        self.is_clip = str(self.meta["layout"]).startswith("clip:")
+        if self.is_clip:
+            self.layout = None
+            self.transform = None
+        elif self.is_image:
             from .data.image_transforms import image_transform_from
 
             self.layout = None
@@ -109,6 +120,28 @@ class Recognizer:
                                       f"{self.layout.name!r}; found an image")
         x = torch.stack([self.transform(im) for im in images])
         return torch.softmax(self.model(x, None), -1).numpy()
+
+    @torch.no_grad()
+    def predict_clip_proba(self, clips: list[str | Path]) -> np.ndarray:
+        """Class probabilities ``(N, K)`` for videos or frame folders (pixel-clip checkpoints): the same
+        pose-guided crops, streams and frame count as in training.
+
+        Raises:
+            LayoutMismatchError: not a pixel-clip checkpoint. VideoError / SignkitError: unreadable clip,
+            or fewer frames than one block.
+        """
+        if not self.is_clip:
+            raise LayoutMismatchError(f"checkpoint {self.path.name} (layout {self.meta['layout']!r}) does not take "
+                                      f"video pixels; expected a pixel-clip checkpoint")
+        from .data.clips import ClipDataset, ClipSample, _streams, clip_collate
+
+        opts = {"streams": "upper+hand", "rgb": False, "size": 64, "num_frames": 32,
+                **(self.meta["config"]["data"].get("options") or {})}
+        ds = ClipDataset([ClipSample(str(c), self.vocabulary[0], str(c)) for c in clips], self.vocabulary, "clips",
+                         "predict", _streams(opts["streams"]), bool(opts["rgb"]), int(opts["size"]),
+                         int(opts["num_frames"]))
+        b = clip_collate([ds[i] for i in range(len(ds))])
+        return torch.softmax(self.model(b["x"], b["mask"]), -1).numpy()
 
     def predict(self, seq: KeypointSequence | np.ndarray, top_k: int = 5) -> list[tuple[str, float]]:
         """The ``top_k`` (gloss, probability) pairs for one sequence (or image), most likely first."""
@@ -150,6 +183,10 @@ def predict(checkpoint: str | Path, file: str | Path | KeypointSequence, top_k: 
     rec = Recognizer(checkpoint)
     from .data.images import IMAGE_EXTENSIONS, load_image
 
+    if rec.is_clip and not isinstance(file, KeypointSequence):
+        p = rec.predict_clip_proba([file])[0]
+        order = np.argsort(-p)[: max(1, top_k)]
+        return [(rec.vocabulary[i], float(p[i])) for i in order]
     if isinstance(file, KeypointSequence):
         seq = file
     elif Path(file).suffix.lower() in IMAGE_EXTENSIONS or rec.is_image:

@@ -19,6 +19,9 @@ from .errors import CheckpointError
 from .models import create_model
 
 FORMAT = "signkit-checkpoint"
+# model arguments that only say where initial weights came from: the checkpoint holds the trained
+# weights, so they are recorded under "initialised_from" and not passed again when rebuilding
+INIT_ONLY_ARGS = ("weights", "encoder_weights")
 VERSION = 1
 
 
@@ -27,7 +30,10 @@ def save_checkpoint(path: str | Path, model: torch.nn.Module, *, model_name: str
                     metrics: dict | None = None) -> Path:
     """Write the checkpoint atomically (temporary file, then rename)."""
     path = Path(path)
+    init = {k: v for k, v in model_args.items() if k in INIT_ONLY_ARGS}
+    model_args = {k: v for k, v in model_args.items() if k not in INIT_ONLY_ARGS}
     meta = {"format": FORMAT, "version": VERSION, "model": model_name, "model_args": model_args,
+            "initialised_from": init,
             "num_classes": len(vocabulary), "vocabulary": vocabulary, "layout": layout,
             "preprocessing": preprocessing, "config": config, "metrics": metrics or {}}
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
@@ -60,7 +66,14 @@ def load_checkpoint(path: str | Path) -> tuple[torch.nn.Module, dict]:
     from safetensors.torch import load_file
 
     meta = read_checkpoint_meta(path)
-    model = create_model(meta["model"], num_classes=meta["num_classes"], layout=meta["layout"], **meta["model_args"])
+    import inspect
+
+    from .models.registry import _MODELS
+
+    args = dict(meta["model_args"])
+    params = inspect.signature(_MODELS[meta["model"]][0]).parameters if meta["model"] in _MODELS else {}
+    args.update({k: None for k in INIT_ONLY_ARGS if k in params})  # the weights come from this file
+    model = create_model(meta["model"], num_classes=meta["num_classes"], layout=meta["layout"], **args)
     state = load_file(str(path))
     try:
         model.load_state_dict(state, strict=True)

@@ -138,6 +138,106 @@ def show(file: str = typer.Argument(..., help="keypoints: .pose, .npz, .parquet 
     console.print(f"wrote {path}")
 
 
+@app.command()
+def distill(teacher: str = typer.Argument(..., help="teacher checkpoint (.safetensors)"),
+            args: Optional[List[str]] = typer.Argument(None, help="STUDENT_CONFIG.yaml [key=value ...]"),
+            temperature: float = typer.Option(4.0, "--temperature", "-T", help="softmax temperature T"),
+            alpha: float = typer.Option(0.9, help="weight of the distillation term (1 - alpha: cross-entropy)")):
+    """Train a student with a teacher's soft targets (Hinton et al. 2015); teacher logits computed once."""
+    from .training.distill import distill as run
+
+    args = list(args or [])
+    config = args.pop(0) if args and "=" not in args[0] else None
+    try:
+        result = run(teacher, config, args, temperature, alpha)
+    except SignkitError as e:
+        _fail(e)
+    if result is None:
+        return
+    m = result["metrics"]
+    _print_metrics(m, f"student {m['dataset']} test, best epoch {m['best_epoch']}/{m['epochs']} (T={temperature}, "
+                      f"alpha={alpha})")
+    console.print(f"test top-1: {m['top1']:.4f}")
+    console.print(f"checkpoint: {result['checkpoint']}")
+
+
+@app.command()
+def prune(checkpoint: str,
+          threshold: Optional[float] = typer.Option(None, help="zero every weight with |w| <= threshold"),
+          sparsity: Optional[float] = typer.Option(None, help="fraction of weights to zero (global L1), e.g. 0.8"),
+          finetune: int = typer.Option(0, help="epochs of fine-tuning with the pruning masks on"),
+          lr: Optional[float] = typer.Option(None, help="fine-tuning learning rate (default: a tenth of training's)"),
+          out: Optional[str] = typer.Option(None, help="output checkpoint (default <name>-pruned.safetensors)"),
+          data_root: Optional[str] = typer.Option(None, help="data root (default $SIGNKIT_DATA or ../shared/data)")):
+    """Magnitude-prune a checkpoint (torch.nn.utils.prune, made permanent); report sparsity and test top-1."""
+    from .compact import prune_checkpoint
+
+    try:
+        r = prune_checkpoint(checkpoint, out, sparsity=sparsity, threshold=threshold, finetune=finetune,
+                             finetune_lr=lr, data_root=data_root)
+    except SignkitError as e:
+        _fail(e)
+    t = Table(title="pruned weights per layer")
+    for c in ("layer", "weights", "zeros", "sparsity"):
+        t.add_column(c, justify="right" if c != "layer" else "left")
+    for row in r["report"]["layers"]:
+        t.add_row(row["name"], f"{row['weights']:,}", f"{row['zeros']:,}", f"{row['sparsity']:.1%}")
+    rep = r["report"]
+    t.add_row("total", f"{rep['weights']:,}", f"{rep['zeros']:,}", f"{rep['sparsity']:.1%}")
+    console.print(t)
+    console.print(f"test top-1 before {r['top1_before']:.4f}, after {r['top1_after']:.4f} "
+                  f"({100 * (r['top1_after'] - r['top1_before']):+.2f} points); sparsity of all parameters "
+                  f"{rep['all_parameters_sparsity']:.1%}")
+    console.print(f"wrote {r['path']}")
+
+
+@app.command()
+def export(checkpoint: str,
+           fmt: str = typer.Option("onnx", "--format", help="onnx | torchscript"),
+           fp16: bool = typer.Option(False, "--fp16", help="store weights in half precision"),
+           sparse: bool = typer.Option(False, "--sparse", help="ONNX: store mostly-zero (pruned) weights sparsely"),
+           int8: bool = typer.Option(False, "--int8", help="ONNX: static int8 quantization calibrated on training data"),
+           out: Optional[str] = typer.Option(None, help="output file (default beside the checkpoint)")):
+    """Export a checkpoint to ONNX (usable by `signkit predict`) or TorchScript; prints the file size."""
+    from .compact import export_checkpoint
+
+    try:
+        r = export_checkpoint(checkpoint, out, fmt, fp16, sparse, int8=int8)
+    except SignkitError as e:
+        _fail(e)
+    console.print(f"wrote {r['path']}: {r['bytes'] / 1e6:.3f} MB (checkpoint {r['checkpoint_bytes'] / 1e6:.3f} MB, "
+                  f"ratio {r['bytes'] / r['checkpoint_bytes']:.2f})" +
+                  (f"; {r['sparse_tensors']} sparse tensor(s)" if sparse else ""))
+
+
+@app.command()
+def bench(checkpoint: str, batch: int = typer.Option(256, help="batch size for throughput"),
+          repeats: int = typer.Option(300, help="timed batch-1 runs"),
+          threads: int = typer.Option(1, help="CPU threads for PyTorch and ONNX Runtime"),
+          as_json: bool = typer.Option(False, "--json")):
+    """Latency at batch 1 (median, p95) and throughput, PyTorch vs ONNX Runtime, fp32 vs fp16."""
+    from .compact.bench import benchmark
+
+    try:
+        r = benchmark(checkpoint, batch, repeats, threads)
+    except SignkitError as e:
+        _fail(e)
+    if as_json:
+        console.print_json(json.dumps(r))
+        return
+    t = Table(title=f"{r['model']} ({r['parameters']:,} parameters), input {r['input_shape']}, {threads} thread(s); "
+                    f"{r['machine']}")
+    for c in ("runtime", "precision", "latency ms (median)", "p95", f"throughput /s (batch {batch})", "file MB"):
+        t.add_column(c, justify="right")
+    for row in r["rows"]:
+        if "error" in row:
+            t.add_row(row["runtime"], row["precision"], row["error"], "", "", "")
+        else:
+            t.add_row(row["runtime"], row["precision"], f"{row['latency_ms_median']:.3f}", f"{row['latency_ms_p95']:.3f}",
+                      f"{row['throughput_per_s']:.0f}", f"{row['file_bytes'] / 1e6:.2f}")
+    console.print(t)
+
+
 def _name_table(title: str, entries: dict[str, str]) -> None:
     t = Table(title=title)
     t.add_column("name")

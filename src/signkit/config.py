@@ -52,7 +52,7 @@ class ModelConfig:
 class TrainConfig:
     epochs: int = 100
     batch_size: int = 16
-    optimizer: str = "adamw"           # "adam" (L2 weight decay) or "adamw" (decoupled)
+    optimizer: str = "adamw"           # "adam" (L2 weight decay), "adamw" (decoupled) or "sgd" (momentum 0.9)
     lr: float = 2e-3
     weight_decay: float = 1e-2
     schedule: str = "cosine"           # "cosine", "step" (x0.1 at 2/3 of training) or "none"

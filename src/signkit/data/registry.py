@@ -7,6 +7,7 @@ from typing import Callable
 from ..errors import UnknownNameError
 from .base import KeypointDataset
 from .boston104 import load_boston104
+from .clips import load_silfa_clips, load_video_clips
 from .folder import load_folder
 from .fpha import load_fpha
 from .videos import load_videos
@@ -23,6 +24,8 @@ DATASETS: dict[str, tuple[Callable[..., KeypointDataset], str]] = {
     "silfa_letters": (load_silfa_letters, "SILFA fingerspelled letters A-Z, one signer, id-block split"),
     "image_folder": (load_image_folder, "your own <root>/<label>/*.jpg hand shapes"),
     "asl_alphabet": (load_asl_alphabet, "Kaggle ASL Alphabet layout (asl_alphabet_train/<class>/)"),
+    "silfa_clips": (load_silfa_clips, "SILFA letters as pixel clips (pose-guided 64x64 crops), id-block split"),
+    "video_clips": (load_video_clips, "your own <root>/<gloss>/<clip> videos or frame folders as pixel clips"),
     "folder": (load_folder, "your own <root>/<gloss>/<sample>.npz keypoints, signer-independent split"),
 }
 

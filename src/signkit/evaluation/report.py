@@ -18,6 +18,14 @@ def atomic_write_text(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    """Binary counterpart of :func:`atomic_write_text`."""
+    path = Path(path)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
 def write_report(metrics: dict, vocabulary: list[str], out_dir: str | Path, prefix: str = "test",
                  title: str = "") -> dict[str, Path]:
     """Write ``<prefix>_metrics.json``, ``<prefix>_confusion_matrix.csv`` and ``.png`` into ``out_dir``."""

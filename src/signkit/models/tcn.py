@@ -84,3 +84,5 @@ class TCNClassifier(nn.Module):
 
 register_model("tcn", TCNClassifier, "masked dilated temporal ConvNet over hand-shape, motion and distance features")
 register_model("tcn_small", TCNClassifier, "tcn with 64 channels and 3 blocks", channels=64, blocks=3)
+register_model("tcn_tiny", TCNClassifier, "tcn with 32 channels and 2 blocks (a distillation student, ~1/20 of tcn)",
+               channels=32, blocks=2)

@@ -7,8 +7,10 @@ import os
 import sys
 import time
 import warnings
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import lightning as L
 import numpy as np
@@ -20,6 +22,7 @@ from torch.utils.data import DataLoader
 from ..checkpoint import save_checkpoint
 from ..config import Config
 from ..data import collate, holdout_split, load_dataset
+from ..errors import SignkitError
 from ..evaluation import classification_metrics, plot_training_curves, write_report
 from ..evaluation.report import atomic_write_text
 from ..keypoints import build_transforms
@@ -46,7 +49,7 @@ def make_run_dir(cfg: Config) -> Path:
 
 
 def pipeline(dataset, data_cfg: dict) -> tuple[str, object, object, object]:
-    """(layout name, train transform, eval transform, collate) for a keypoint or image dataset."""
+    """(layout name, train transform, eval transform, collate) for a keypoint, image or clip dataset."""
     if getattr(dataset, "kind", "keypoints") == "image":
         from ..data.image_transforms import image_transform_from
         from ..data.images import image_collate
@@ -54,6 +57,10 @@ def pipeline(dataset, data_cfg: dict) -> tuple[str, object, object, object]:
         c, n = int(data_cfg.get("channels") or 1), int(data_cfg.get("image_size") or 28)
         return (f"image:{c}x{n}x{n}", image_transform_from(data_cfg, True), image_transform_from(data_cfg, False),
                 image_collate)
+    if getattr(dataset, "kind", "keypoints") == "clip":
+        from ..data.clips import clip_augment, clip_collate
+
+        return dataset.layout_name, (clip_augment if data_cfg.get("augment") else None), None, clip_collate
     return (dataset.layout.name, build_transforms(data_cfg, train=True), build_transforms(data_cfg, train=False),
             collate)
 
@@ -79,19 +86,34 @@ def _progress_callbacks(mode: str) -> tuple[list, bool]:
     return [], False
 
 
-def fit(cfg: Config, verbose: bool = True) -> dict | None:
-    """Train, select the best epoch on the validation hold-out, evaluate on the test split, and write
-    ``model.safetensors``, ``metrics.csv`` (per epoch), ``training_curves.png``, ``test_metrics.json``,
-    ``test_confusion_matrix.{csv,png}`` and ``config.yaml`` into the run folder.
+@dataclass
+class PreparedData:
+    """The splits of a run, with transforms applied: ``train_full`` (the whole training split, eval
+    transform, in file order), ``train`` (minus the hold-out, augmenting), ``val`` (or None), ``test``."""
 
-    Returns the result dict on the main process (``None`` on other DDP ranks).
+    train_full: object
+    train: object
+    val: object | None
+    test: object
+    vocabulary: list[str]
+    layout: str
+    collate: object
+    n_val: int
+
+
+def prepare_data(cfg: Config) -> PreparedData:
+    """Load the dataset of ``cfg.data``, split off the validation hold-out, attach transforms.
+
+    Raises:
+        DataRootError / UnknownNameError: see :func:`signkit.data.load_dataset`.
     """
     d, t = cfg.data, cfg.train
-    L.seed_everything(t.seed, workers=True, verbose=False)
-    torch.set_num_threads(max(1, torch.get_num_threads() // max(1, t.devices if t.accelerator == "cpu" else 1)))
     train_full = load_dataset(d.name, "train", d.root, **d.options)
     test = load_dataset(d.name, "test", d.root, **d.options)
-    vocab = train_full.vocabulary
+    for part, ds in (("train", train_full), ("test", test)):
+        if len(ds) == 0:
+            raise SignkitError(f"dataset {d.name!r} has an empty {part} split ({ds.info.get('split', 'no split info')}); "
+                               f"expected at least one sample")
     layout_name, train_tf, eval_tf, collate_fn = pipeline(train_full, d.__dict__)
     if d.val_fraction > 0:
         keep, held = holdout_split(train_full.labels, d.val_fraction, t.seed)
@@ -100,17 +122,43 @@ def fit(cfg: Config, verbose: bool = True) -> dict | None:
     train_ds = train_full.subset(keep.tolist(), "train").with_transform(train_tf)
     train_ds.seed = t.seed
     val_ds = train_full.subset(held.tolist(), "val").with_transform(eval_tf) if len(held) else None
-    test_ds = test.with_transform(eval_tf)
+    return PreparedData(train_full.with_transform(eval_tf), train_ds, val_ds, test.with_transform(eval_tf),
+                        train_full.vocabulary, layout_name, collate_fn, len(held))
 
-    model = create_model(cfg.model.name, num_classes=len(vocab), layout=layout_name, **cfg.model.args)
+
+def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
+        module_fn: Callable[[torch.nn.Module, PreparedData], L.LightningModule] | None = None,
+        finalize: Callable[[torch.nn.Module], None] | None = None, extra_metrics: dict | None = None) -> dict | None:
+    """Train, select the best epoch on the validation hold-out, evaluate on the test split, and write
+    ``model.safetensors``, ``metrics.csv`` (per epoch), ``training_curves.png``, ``test_metrics.json``,
+    ``test_confusion_matrix.{csv,png}`` and ``config.yaml`` into the run folder.
+
+    Hooks (used by distillation and pruning): ``model`` replaces ``create_model(cfg.model)``;
+    ``module_fn(model, data)`` builds the LightningModule instead of :class:`SignClassifier`;
+    ``finalize(model)`` runs on the best weights before the test evaluation and saving.
+
+    Returns the result dict on the main process (``None`` on other DDP ranks).
+    """
+    d, t = cfg.data, cfg.train
+    L.seed_everything(t.seed, workers=True, verbose=False)
+    torch.set_num_threads(max(1, torch.get_num_threads() // max(1, t.devices if t.accelerator == "cpu" else 1)))
+    data = prepare_data(cfg)
+    vocab, layout_name, collate_fn = data.vocabulary, data.layout, data.collate
+    train_ds, val_ds, test_ds = data.train, data.val, data.test
+
+    if model is None:
+        model = create_model(cfg.model.name, num_classes=len(vocab), layout=layout_name, **cfg.model.args)
     n_params = sum(p.numel() for p in model.parameters())
-    module = SignClassifier(model, len(vocab), t.optimizer, t.lr, t.weight_decay, t.schedule, t.epochs,
-                            t.label_smoothing)
+    if module_fn is not None:
+        module = module_fn(model, data)
+    else:
+        module = SignClassifier(model, len(vocab), t.optimizer, t.lr, t.weight_decay, t.schedule, t.epochs,
+                                t.label_smoothing)
     run_dir = make_run_dir(cfg)
     rank0 = os.environ.get("LOCAL_RANK", "0") == "0"
     if verbose and rank0:
         print(f"signkit: {cfg.model.name} ({n_params:,} parameters) on {train_ds.summary()}; "
-              f"val {len(held)}; {test.summary()}", flush=True)
+              f"val {data.n_val}; {test_ds.summary()}", flush=True)
         print(f"signkit: run folder {run_dir}", flush=True)
 
     loader_kw = dict(collate_fn=collate_fn, num_workers=t.num_workers, persistent_workers=t.num_workers > 0)
@@ -137,11 +185,14 @@ def fit(cfg: Config, verbose: bool = True) -> dict | None:
     model = module.model.cpu()
     if best.state is not None:
         model.load_state_dict(best.state)
+    if finalize is not None:
+        finalize(model)
     logits, labels = predict_logits(model, test_ds, collate_fn=collate_fn)
     metrics = classification_metrics(logits, labels, vocab)
     summary = {k: metrics[k] for k in ("n", "top1", "top5", "mean_class_accuracy")}
     summary.update(best_epoch=best.epoch + 1 if best.state is not None else t.epochs, epochs=t.epochs,
-                   train_seconds=round(train_seconds, 1), parameters=n_params, dataset=d.name, split="test")
+                   train_seconds=round(train_seconds, 1), parameters=n_params, dataset=d.name, split="test",
+                   **(extra_metrics or {}))
     ckpt = save_checkpoint(run_dir / "model.safetensors", model, model_name=cfg.model.name, model_args=cfg.model.args,
                            vocabulary=vocab, layout=layout_name, preprocessing=d.preprocessing(),
                            config=cfg.to_dict(), metrics=summary)

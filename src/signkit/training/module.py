@@ -27,9 +27,13 @@ class SignClassifier(L.LightningModule):
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         return self.model(x, mask)
 
+    def training_loss(self, logits: torch.Tensor, batch: dict) -> torch.Tensor:
+        """The loss minimised in training (cross-entropy; distillation overrides it)."""
+        return self.loss(logits, batch["label"])
+
     def training_step(self, batch, batch_idx):
         logits = self(batch["x"], batch.get("mask"))
-        loss = self.loss(logits, batch["label"])
+        loss = self.training_loss(logits, batch)
         self.train_acc(logits, batch["label"])
         bs = len(batch["label"])
         self.log("train_loss", loss, on_step=False, on_epoch=True, batch_size=bs, sync_dist=True)
@@ -49,8 +53,10 @@ class SignClassifier(L.LightningModule):
             opt = torch.optim.Adam(self.parameters(), lr=self.lr, weight_decay=self.wd)
         elif self.opt_name == "adamw":
             opt = torch.optim.AdamW(self.parameters(), lr=self.lr, weight_decay=self.wd)
+        elif self.opt_name == "sgd":  # SGD with momentum 0.9 (L2 weight decay)
+            opt = torch.optim.SGD(self.parameters(), lr=self.lr, momentum=0.9, weight_decay=self.wd)
         else:
-            raise ValueError(f"unknown optimizer {self.opt_name!r}; expected 'adam' or 'adamw'")
+            raise ValueError(f"unknown optimizer {self.opt_name!r}; expected 'adam', 'adamw' or 'sgd'")
         if self.schedule == "cosine":
             sched = torch.optim.lr_scheduler.CosineAnnealingLR(opt, T_max=max(1, self.epochs))
         elif self.schedule == "step":

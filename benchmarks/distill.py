@@ -1,0 +1,124 @@
+"""Knowledge distillation table: a small student trained with and without the teacher, same seeds.
+
+    .venv/bin/python benchmarks/distill.py --teacher runs/fpha_tcn/<stamp>/model.safetensors \
+        --student configs/fpha/tcn_tiny.yaml --seeds 0 1 2
+
+Each run is its own process (`signkit train` / `signkit distill` through the Python API). Rows are
+appended to docs/distillation_<dataset>.jsonl as they finish (a rerun skips the rows it has), and
+the markdown table (mean, standard deviation, margin vs seed-to-seed spread) is rewritten each time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from train_table import machine  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+CHILD = r"""
+import json, sys, signkit
+from signkit.training.distill import distill
+mode, teacher, config, T, alpha, *ov = sys.argv[1:]
+if mode == "kd":
+    r = distill(teacher, config, ov, float(T), float(alpha), verbose=False)
+else:
+    r = signkit.train(config, ov, verbose=False)
+print("RESULT " + json.dumps(r))
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--teacher", required=True)
+    ap.add_argument("--student", default=str(ROOT / "configs/fpha/tcn_tiny.yaml"))
+    ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    ap.add_argument("--temperature", type=float, default=4.0)
+    ap.add_argument("--alpha", type=float, default=0.9)
+    ap.add_argument("--overrides", nargs="*", default=[])
+    ap.add_argument("--out-dir", default=str(ROOT / "runs" / "distill"))
+    a = ap.parse_args()
+    from signkit.checkpoint import read_checkpoint_meta
+
+    tmeta = read_checkpoint_meta(a.teacher)
+    dataset = tmeta["config"]["data"]["name"]
+    jsonl = ROOT / "docs" / f"distillation_{dataset}.jsonl"
+    rows = [json.loads(ln) for ln in jsonl.read_text().splitlines()] if jsonl.exists() else []
+    done = {(r["student"], r["mode"], r["seed"]) for r in rows}
+    student = Path(a.student).stem
+    for seed in a.seeds:
+        for mode in ("ce", "kd"):
+            if (student, mode, seed) in done:
+                continue
+            cmd = [sys.executable, "-c", CHILD, mode, a.teacher, a.student, str(a.temperature), str(a.alpha),
+                   f"train.seed={seed}", "train.progress=none", f"output_dir={a.out_dir}",
+                   f"name={student}_{mode}_s{seed}", *a.overrides]
+            t0 = time.perf_counter()
+            p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "GLOG_minloglevel": "2"})
+            if p.returncode != 0:
+                print(f"{mode} seed {seed} failed: {p.stderr.strip().splitlines()[-1:]}", flush=True)
+                continue
+            r = json.loads(next(ln for ln in p.stdout.splitlines() if ln.startswith("RESULT "))[7:])
+            row = {"student": student, "mode": mode, "seed": seed, "top1": r["metrics"]["top1"],
+                   "parameters": r["metrics"]["parameters"], "teacher_top1": tmeta["metrics"]["top1"],
+                   "teacher_parameters": tmeta["metrics"]["parameters"], "teacher": tmeta["model"],
+                   "T": a.temperature, "alpha": a.alpha, "wall_s": round(time.perf_counter() - t0, 1)}
+            rows.append(row)
+            with open(jsonl, "a") as f:
+                f.write(json.dumps(row) + "\n")
+            print(json.dumps(row), flush=True)
+            write_markdown(rows, dataset, a)
+
+
+def write_markdown(rows: list[dict], dataset: str, a) -> None:
+    lines = [f"# Knowledge distillation on {dataset}", "",
+             f"Machine: {machine()}.", "",
+             f"Command: `.venv/bin/python benchmarks/distill.py --teacher <teacher checkpoint> --student {a.student} "
+             f"--seeds {' '.join(map(str, a.seeds))}` (T = {a.temperature}, alpha = {a.alpha}; Hinton et al. 2015 loss; "
+             "teacher logits computed once on the un-augmented training split). Each student trains with its "
+             "config's schedule, with (`kd`) and without (`ce`) the teacher, on the same seeds; test split once, at "
+             "the end, after model selection on the validation hold-out.", "",
+             "| student | teacher | seed | top-1 without teacher | top-1 with teacher | student / teacher parameters |",
+             "|---|---|---|---|---|---|"]
+    by = {}
+    for r in rows:
+        by.setdefault((r["student"], r["teacher"]), {}).setdefault(r["seed"], {})[r["mode"]] = r
+    summary = []
+    for (student, teacher), seeds in by.items():
+        ce, kd = [], []
+        for seed, m in sorted(seeds.items()):
+            c, k = m.get("ce"), m.get("kd")
+            any_r = c or k
+            ratio = f"{any_r['parameters']:,} / {any_r['teacher_parameters']:,} (1/{any_r['teacher_parameters'] / any_r['parameters']:.1f})"
+            lines.append(f"| {student} | {teacher} ({any_r['teacher_top1']:.2%}) | {seed} | "
+                         f"{c['top1']:.2%} | " if c else f"| {student} | {teacher} | {seed} | – | ")
+            lines[-1] += f"{k['top1']:.2%} | {ratio} |" if k else f"– | {ratio} |"
+            if c and k:
+                ce.append(c["top1"])
+                kd.append(k["top1"])
+        if len(ce) >= 2:
+            ce_a, kd_a = np.array(ce), np.array(kd)
+            diff = kd_a - ce_a
+            spread = max(ce_a.max() - ce_a.min(), kd_a.max() - kd_a.min())
+            verdict = ("the teacher helped by more than the seed-to-seed spread" if diff.mean() > spread else
+                       "the teacher did NOT help by more than the seed-to-seed spread")
+            summary.append(f"- **{student}** ({len(ce)} seeds): without teacher {ce_a.mean():.2%} ± {ce_a.std(ddof=1):.2%}, "
+                           f"with teacher {kd_a.mean():.2%} ± {kd_a.std(ddof=1):.2%} (mean ± sd); mean gain "
+                           f"{100 * diff.mean():+.2f} points, per-seed gains "
+                           f"{', '.join(f'{100 * d:+.2f}' for d in diff)}; largest seed-to-seed spread "
+                           f"{100 * spread:.2f} points: {verdict}.")
+    lines += ["", *summary, ""]
+    (ROOT / "docs" / f"distillation_{dataset}.md").write_text("\n".join(lines))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,276 @@
+"""Video clips as pixels for the 3D-CNN / chunk-LSTM models: pose-guided 64x64 crops (see
+:mod:`signkit.video.pixels`), computed once per source and cached on disk.
+
+- ``silfa_clips``: SILFA letters read as video: each letter's consecutive webcam frames are cut into
+  overlapping clips (``clip_len`` frames, step ``stride``) inside id blocks: clips of the training
+  split come from the first ``train_fraction`` of each letter's frames, test clips from the rest, so
+  test clips never share frames with training clips. A block shorter than ``clip_len`` gives one
+  shorter clip (zero-padded by the model input).
+- ``video_clips``: any ``<path>/<gloss>/<clip>`` where a clip is a video file or a folder of frames
+  (e.g. ChaLearn-style data); one sample per clip; seeded per-gloss hold-out (or ``split="all"``).
+
+``ds[i]`` is ``{"x": (C, T, S, S) float32 in [0, 1], "mask": (T,) bool, "label", "id"}`` with C the
+number of streams (``upper``, ``hand``; x3 for RGB) and T = ``num_frames`` central frames.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from ..errors import DataRootError, SignkitError
+from ..paths import dataset_dir
+from .base import holdout_split
+
+
+@dataclass
+class ClipSample:
+    """``source``: a video file, a frame folder, or a tuple of frame files (one recording);
+    frames ``[start, start + length)`` of it form the clip (``length`` None = all)."""
+
+    source: object
+    gloss: str
+    id: str
+    start: int = 0
+    length: int | None = None
+    signer: str | None = None
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("SIGNKIT_CACHE", Path.home() / ".cache" / "signkit")) / "clips"
+
+
+def _source_key(source, streams, rgb: bool, size: int) -> str:
+    files = [source] if not isinstance(source, tuple) else list(source)
+    h = hashlib.sha1()
+    for f in files:
+        p = Path(f)
+        st = p.stat()
+        h.update(f"{p.resolve()}|{st.st_size}|{int(st.st_mtime)}".encode())
+    h.update(f"{sorted(streams)}|{rgb}|{size}|v1".encode())
+    return h.hexdigest()[:16]
+
+
+def source_crops(source, streams=("upper", "hand"), rgb: bool = False, size: int = 64,
+                 cache: Path | None = None) -> dict[str, np.ndarray]:
+    """Crops ``{stream: (T, S, S[, 3]) uint8}`` of a whole source, from the cache when there
+    (``<cache>/<key>.npz``, written atomically), else computed with MediaPipe Pose + OpenCV."""
+    from ..video.pixels import clip_crops, read_clip_frames
+
+    cache = cache or _cache_dir()
+    f = cache / f"{_source_key(source, streams, rgb, size)}.npz"
+    if f.is_file():
+        with np.load(f, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    if isinstance(source, tuple):
+        from .images import load_image
+
+        frames = np.stack([load_image(p)[..., :3] for p in source])
+    else:
+        frames = read_clip_frames(source)
+    crops = clip_crops(frames, size, rgb, streams).streams
+    cache.mkdir(parents=True, exist_ok=True)
+    tmp = f.with_name(f.name + ".tmp.npz")
+    np.savez_compressed(tmp, **crops)
+    os.replace(tmp, f)
+    return crops
+
+
+@dataclass
+class ClipDataset(Dataset):
+    """Pixel clips with a vocabulary; same interface as the keypoint and image datasets."""
+
+    samples: list[ClipSample]
+    vocabulary: list[str]
+    name: str = ""
+    split: str = ""
+    streams: tuple = ("upper", "hand")
+    rgb: bool = False
+    size: int = 64
+    num_frames: int = 32
+    min_frames: int = 4
+    transform: Callable | None = None
+    seed: int = 0
+    epoch: int = 0
+    info: dict = field(default_factory=dict)
+    layout = None
+    kind = "clip"
+
+    def __post_init__(self) -> None:
+        self._index = {g: i for i, g in enumerate(self.vocabulary)}
+        self._crops: dict = {}
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.array([self._index[s.gloss] for s in self.samples], dtype=np.int64)
+
+    @property
+    def channels(self) -> int:
+        return len(self.streams) * (3 if self.rgb else 1)
+
+    @property
+    def layout_name(self) -> str:
+        return f"clip:{self.channels}x{self.size}x{self.size}"
+
+    def crops(self, source) -> dict[str, np.ndarray]:
+        key = source if not isinstance(source, list) else tuple(source)
+        if key not in self._crops:
+            self._crops[key] = source_crops(key, self.streams, self.rgb, self.size)
+        return self._crops[key]
+
+    def clip_array(self, i: int) -> np.ndarray:
+        """The clip's frames ``(T_clip, C, S, S)`` uint8 (streams stacked as channels)."""
+        s = self.samples[i]
+        c = self.crops(s.source)
+        parts = []
+        for name in self.streams:
+            a = c[name]
+            a = a[s.start: s.start + s.length] if s.length else a[s.start:]
+            parts.append(np.moveaxis(a, -1, 1) if self.rgb else a[:, None])
+        return np.concatenate(parts, 1)
+
+    def __getitem__(self, i: int) -> dict:
+        from ..video.pixels import central_frames
+
+        a = self.clip_array(i)
+        if len(a) < self.min_frames:
+            raise SignkitError(f"clip {self.samples[i].id} has {len(a)} frame(s); expected at least {self.min_frames} "
+                               f"(one {self.min_frames}-frame block)")
+        if self.transform is not None:
+            a = self.transform(a, np.random.default_rng([self.seed, self.epoch, i]))
+        a, n = central_frames(a, self.num_frames)
+        x = torch.from_numpy(np.ascontiguousarray(a.transpose(1, 0, 2, 3))).float() / 255.0  # (C, T, S, S)
+        mask = torch.zeros(self.num_frames, dtype=torch.bool)
+        mask[:n] = True
+        return {"x": x, "mask": mask, "label": self._index[self.samples[i].gloss], "id": self.samples[i].id}
+
+    def _copy(self, samples, split=None, transform="same") -> "ClipDataset":
+        ds = ClipDataset(samples, self.vocabulary, self.name, split or self.split, self.streams, self.rgb, self.size,
+                         self.num_frames, self.min_frames, self.transform if transform == "same" else transform, self.seed, self.epoch,
+                         dict(self.info))
+        ds._crops = self._crops  # share the loaded crops
+        return ds
+
+    def subset(self, indices, split: str | None = None) -> "ClipDataset":
+        return self._copy([self.samples[i] for i in indices], split)
+
+    def with_transform(self, transform) -> "ClipDataset":
+        return self._copy(self.samples, transform=transform)
+
+    def summary(self) -> str:
+        lengths = [s.length for s in self.samples if s.length]
+        return (f"{self.name}[{self.split}]: {len(self)} clips, {len(self.vocabulary)} glosses, streams "
+                f"{'+'.join(self.streams)} {'RGB' if self.rgb else 'gray'} {self.size}px, {self.num_frames} frames"
+                + (f", clip frames min/max {min(lengths)}/{max(lengths)}" if lengths else ""))
+
+
+def clip_augment(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Training augmentation of a clip ``(T, C, S, S)`` uint8: one random shift of up to 1/16 of the
+    side (zero fill) and brightness/contrast x[0.8, 1.2] for the whole clip (no flip: it would swap
+    the mirrored dominant hand)."""
+    s = a.shape[-1]
+    m = max(1, s // 16)
+    dx, dy = (int(v) for v in rng.integers(-m, m + 1, 2))
+    out = np.zeros_like(a)
+    ys, yd = (slice(dy, s), slice(0, s - dy)) if dy >= 0 else (slice(0, s + dy), slice(-dy, s))
+    xs, xd = (slice(dx, s), slice(0, s - dx)) if dx >= 0 else (slice(0, s + dx), slice(-dx, s))
+    out[..., yd, xd] = a[..., ys, xs]
+    c, b = rng.uniform(0.8, 1.2), rng.uniform(-20, 20)
+    return np.clip((out.astype(np.float32) - 128) * c + 128 + b, 0, 255).astype(np.uint8)
+
+
+def clip_collate(items: list[dict]) -> dict:
+    """Stack clips: x ``(B, C, T, S, S)``, mask ``(B, T)``, label ``(B,)``."""
+    return {"x": torch.stack([it["x"] for it in items]), "mask": torch.stack([it["mask"] for it in items]),
+            "label": torch.tensor([it["label"] for it in items], dtype=torch.long), "id": [it["id"] for it in items]}
+
+
+def _streams(streams) -> tuple:
+    if isinstance(streams, str):
+        streams = tuple(streams.replace("+", ",").split(","))
+    streams = tuple(streams)
+    bad = set(streams) - {"upper", "hand"}
+    if bad or not streams:
+        raise SignkitError(f"unknown pixel stream(s) {sorted(bad)}; expected 'upper', 'hand' or 'upper+hand'")
+    return streams
+
+
+def load_silfa_clips(split: str = "train", root=None, clip_len: int = 8, stride: int = 2, train_fraction: float = 0.5,
+                     streams="upper+hand", rgb: bool = False, size: int = 64, num_frames: int = 32,
+                     letters: str | None = None) -> ClipDataset:
+    """SILFA letters as clips (see the module docstring); ``split`` ``train``, ``test`` or ``all``;
+    ``letters`` (e.g. ``"ABC"``) keeps only those letters.
+
+    Raises:
+        DataRootError: ``silfa_letters/images`` missing. SignkitError: ``clip_len`` or ``stride`` < 1,
+        unknown letters or streams.
+    """
+    if clip_len < 1 or stride < 1:
+        raise SignkitError(f"clip_len and stride must be >= 1; found {clip_len} and {stride}")
+    base = dataset_dir("silfa_letters", root) / "images"
+    letters_found = sorted(p.name for p in base.iterdir() if p.is_dir())
+    if letters:
+        missing = sorted(set(letters) - set(letters_found))
+        if missing:
+            raise SignkitError(f"silfa_clips has no letter(s) {missing}; expected some of {''.join(letters_found)}")
+    letters = [g for g in letters_found if not letters or g in letters]
+    samples = []
+    for g in letters:
+        files = sorted((p for p in (base / g).iterdir() if p.suffix.lower() in (".jpg", ".png")),
+                       key=lambda p: int(re.search(r"(\d+)", p.stem).group(1)))
+        src = tuple(str(p) for p in files)
+        cut = int(round(len(files) * train_fraction))
+        blocks = {"train": (0, cut), "test": (cut, len(files))}
+        for part in (("train", "test") if split == "all" else (split,)):
+            lo, hi = blocks[part]
+            n = hi - lo
+            starts = list(range(lo, hi - clip_len + 1, stride)) if n >= clip_len else [lo]
+            for s in starts:
+                length = min(clip_len, hi - s)
+                samples.append(ClipSample(src, g, f"{g}/{Path(files[s]).stem}+{length}", s, length))
+    return ClipDataset(samples, letters, "silfa_clips", split, _streams(streams), rgb, size, num_frames,
+                       info={"split": f"id blocks: clips of the first {train_fraction:.0%} of each letter's frames "
+                                      f"train, the rest test; {clip_len}-frame clips, step {stride}"})
+
+
+def load_video_clips(split: str = "train", root=None, path: str | None = None, test_fraction: float = 0.3,
+                     seed: int = 0, streams="upper+hand", rgb: bool = False, size: int = 64,
+                     num_frames: int = 32) -> ClipDataset:
+    """``<path>/<gloss>/<clip>`` clips, each a video file or a folder of frames; seeded per-gloss
+    hold-out of ``test_fraction`` (``split="all"``: every clip).
+
+    Raises:
+        SignkitError: no ``path``. DataRootError: ``path`` missing or without clips.
+    """
+    from ..video import VIDEO_EXTENSIONS
+
+    if path is None:
+        raise SignkitError("video_clips needs data.options.path=<folder with <gloss>/<clip>.mp4 or frame folders>")
+    base = Path(path).expanduser()
+    if not base.is_dir():
+        raise DataRootError(f"video_clips folder {str(base)!r} does not exist; expected <folder>/<gloss>/<clip>")
+    samples = []
+    for g in sorted(p for p in base.iterdir() if p.is_dir()):
+        for c in sorted(g.iterdir()):
+            if c.is_dir() or c.suffix.lower() in VIDEO_EXTENSIONS:
+                samples.append(ClipSample(str(c), g.name, f"{g.name}/{c.name}"))
+    if not samples:
+        raise DataRootError(f"{base} holds no <gloss>/<clip> videos ({VIDEO_EXTENSIONS}) or frame folders")
+    vocab = sorted({s.gloss for s in samples})
+    ds = ClipDataset(samples, vocab, "video_clips", split, _streams(streams), rgb, size, num_frames,
+                     info={"split": f"seeded per-gloss hold-out {test_fraction} (seed {seed})"})
+    if split == "all":
+        return ds
+    keep, held = holdout_split(ds.labels, test_fraction, seed)
+    return ds.subset((held if split == "test" else keep).tolist(), split)

@@ -1,0 +1,202 @@
+"""Compact models on real FPHA: ONNX/TorchScript export parity, fp16 and sparse files, pruning,
+distillation, and their errors."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from conftest import ROOT
+from conftest import signkit
+
+
+@pytest.fixture(scope="module")
+def quick(trained):
+    """The session's quick tcn_small (conftest ``trained``): its result.json."""
+    r = json.loads((trained[1] / "result.json").read_text())
+    assert r["metrics"]["top1"] > 0.3  # 45 classes: chance is 2.2 %
+    return r
+
+
+@pytest.fixture(scope="module")
+def test_batch(quick):
+    """Real FPHA test sequences, preprocessed as the checkpoint expects, variable length (padded)."""
+    from signkit.api import Recognizer
+    from signkit.data import load_fpha
+    from signkit.keypoints import pad_batch
+
+    rec = Recognizer(quick["checkpoint"])
+    test = load_fpha("test")
+    seqs = [rec.transform(test.samples[i].sequence) for i in range(0, 575, 23)]
+    x, mask = pad_batch(seqs)
+    mask[1, 10:] = False  # and one shortened sequence, so padding goes through the exported graph
+    x[1, 10:] = 0
+    return rec.model, x, mask
+
+
+def test_onnx_parity_fp32_and_fp16_size(quick, test_batch, tmp_path):
+    from signkit.compact import OnnxModel, export_checkpoint
+
+    model, x, mask = test_batch
+    with torch.no_grad():
+        ref = model(x, mask)
+    r32 = export_checkpoint(quick["checkpoint"], tmp_path / "m.onnx")
+    out = OnnxModel(r32["path"])(x, mask)
+    assert out.shape == ref.shape == (len(x), 45)
+    assert float((out - ref).abs().max()) < 1e-4  # fp32 parity
+    r16 = export_checkpoint(quick["checkpoint"], tmp_path / "m16.onnx", fp16=True)
+    assert r16["bytes"] < 0.55 * r32["bytes"]  # half-precision storage halves the file
+    out16 = OnnxModel(r16["path"])(x, mask)
+    assert (out16.argmax(-1) == ref.argmax(-1)).float().mean() >= 0.95
+    assert float((out16 - ref).abs().max()) < 0.05
+
+
+def test_onnx_file_predicts_and_evaluates_through_cli(quick, tmp_path, data_root):
+    onnx_path = tmp_path / "m.onnx"
+    r = signkit("export", quick["checkpoint"], "--out", str(onnx_path))
+    assert r.returncode == 0, r.stderr
+    assert "MB" in r.stdout and onnx_path.is_file()
+    f = str(data_root / "fpha/Hand_pose_annotation_v1/Subject_3/pour_milk/1/skeleton.txt")
+    a = json.loads(signkit("predict", quick["checkpoint"], f, "--json").stdout)
+    b = json.loads(signkit("predict", str(onnx_path), f, "--json").stdout)
+    assert [x["gloss"] for x in a] == [x["gloss"] for x in b]
+    assert np.allclose([x["probability"] for x in a], [x["probability"] for x in b], atol=1e-5)
+    ev = json.loads(signkit("evaluate", str(onnx_path), "--json").stdout)
+    assert ev["top1"] == pytest.approx(quick["metrics"]["top1"], abs=1e-6)
+
+
+def test_torchscript_export_parity(quick, test_batch, tmp_path):
+    from signkit.compact import export_checkpoint
+
+    model, x, mask = test_batch
+    r = export_checkpoint(quick["checkpoint"], tmp_path / "m.pt", "torchscript")
+    ts = torch.jit.load(r["path"])  # our own file, just written: trusted
+    with torch.no_grad():
+        assert float((ts(x, mask) - model(x, mask)).abs().max()) < 1e-4
+
+
+def test_prune_sparsity_and_sparse_export(quick, test_batch, tmp_path):
+    from signkit.checkpoint import load_checkpoint
+    from signkit.compact import OnnxModel, export_checkpoint, prune_checkpoint
+    from signkit.compact.prune import prunable_parameters
+
+    r = prune_checkpoint(quick["checkpoint"], tmp_path / "p.safetensors", sparsity=0.8, verbose=False)
+    assert r["top1_before"] == pytest.approx(quick["metrics"]["top1"], abs=1e-6)
+    assert r["report"]["sparsity"] == pytest.approx(0.8, abs=0.001)
+    pruned, _ = load_checkpoint(r["path"])  # plain weights (made permanent), loads strictly
+    w = torch.cat([getattr(m, n).reshape(-1) for m, n, _ in prunable_parameters(pruned)])
+    assert float((w == 0).float().mean()) == pytest.approx(0.8, abs=0.001)
+    dense = export_checkpoint(r["path"], tmp_path / "d.onnx")
+    sparse = export_checkpoint(r["path"], tmp_path / "s.onnx", sparse=True)
+    # ONNX sparse tensors keep int64 indices: 12 bytes per kept fp32 weight vs 4 dense, so 80 % zeros
+    # gives about 0.2 * 12 / 4 = 0.6 of the dense size
+    assert sparse["sparse_tensors"] > 0 and sparse["bytes"] < 0.65 * dense["bytes"]
+    both = export_checkpoint(r["path"], tmp_path / "s16.onnx", sparse=True, fp16=True)
+    assert both["bytes"] < 0.55 * dense["bytes"]
+    _, x, mask = test_batch
+    with torch.no_grad():
+        ref = pruned(x, mask)
+    assert float((OnnxModel(sparse["path"])(x, mask) - ref).abs().max()) < 1e-4
+    assert (OnnxModel(both["path"])(x, mask).argmax(-1) == ref.argmax(-1)).float().mean() >= 0.95
+
+
+def test_prune_cli_threshold_and_errors(quick, tmp_path):
+    r = signkit("prune", quick["checkpoint"], "--threshold", "1e-6", "--out", str(tmp_path / "t.safetensors"))
+    assert r.returncode == 0, r.stderr
+    assert "total" in r.stdout and "test top-1 before" in r.stdout
+    r = signkit("prune", quick["checkpoint"], "--threshold", "1000", "--out", str(tmp_path / "x.safetensors"))
+    assert r.returncode == 2 and "prunes all" in r.stderr and not (tmp_path / "x.safetensors").exists()
+    r = signkit("prune", quick["checkpoint"], "--out", str(tmp_path / "y.safetensors"))
+    assert r.returncode == 2 and "exactly one of sparsity" in r.stderr
+    r = signkit("prune", quick["checkpoint"], "--sparsity", "1.0")
+    assert r.returncode == 2 and "sparsity must be in [0, 1)" in r.stderr
+
+
+def test_prune_finetune_keeps_zeros(quick, tmp_path):
+    from signkit.checkpoint import load_checkpoint
+    from signkit.compact import prune_checkpoint, sparsity_report
+
+    r = prune_checkpoint(quick["checkpoint"], tmp_path / "f.safetensors", sparsity=0.9, finetune=1, verbose=False)
+    m, meta = load_checkpoint(r["path"])
+    assert sparsity_report(m)["sparsity"] >= 0.9 - 1e-3  # fine-tuning kept the pruned weights at zero
+    assert meta["metrics"]["top1"] == pytest.approx(r["top1_after"])
+
+
+def test_export_errors(tmp_path, quick):
+    bad = tmp_path / "broken.safetensors"
+    bad.write_bytes(b"\x00" * 100)
+    r = signkit("export", str(bad))
+    assert r.returncode == 2 and "expected a signkit checkpoint" in r.stderr
+    r = signkit("export", quick["checkpoint"], "--format", "tflite")
+    assert r.returncode == 2 and "expected one of" in r.stderr
+    r = signkit("predict", str(bad.with_suffix(".onnx")), "x.txt")
+    assert r.returncode == 2 and "not found" in r.stderr
+
+
+def test_distillation_loss_properties():
+    from signkit.training.distill import distillation_loss
+
+    g = torch.Generator().manual_seed(0)
+    zs, zt = torch.randn(8, 5, generator=g), torch.randn(8, 5, generator=g)
+    y = torch.randint(0, 5, (8,), generator=g)
+    ce = torch.nn.functional.cross_entropy(zs, y)
+    assert torch.allclose(distillation_loss(zs, zt, y, 4.0, 0.0), ce)  # alpha 0: plain cross-entropy
+    assert float(distillation_loss(zt, zt, y, 4.0, 1.0)) == pytest.approx(0.0, abs=1e-6)  # same logits: KL 0
+    kl = distillation_loss(zs, zt, y, 2.0, 1.0)
+    p, q = torch.softmax(zt / 2, -1), torch.log_softmax(zs / 2, -1)
+    assert float(kl) == pytest.approx(float(4 * (p * (p.log() - q)).sum(-1).mean()), rel=1e-5)
+
+
+def test_distill_trains_student_and_rejects_mismatched_pairs(quick, tmp_path):
+    r = signkit("distill", quick["checkpoint"], str(ROOT / "configs/fpha/tcn.yaml"), "model.name=rnn",
+                "data.num_frames=16", "train.epochs=1", "train.progress=lines", f"output_dir={tmp_path}", "name=student")
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    assert "test top-1:" in r.stdout
+    res = json.loads(next((tmp_path / "student").glob("*/result.json")).read_text())
+    assert res["metrics"]["alpha"] == 0.9 and res["metrics"]["teacher"] == quick["checkpoint"]
+    r = signkit("distill", quick["checkpoint"], str(ROOT / "configs/rwth_boston104/tcn.yaml"), "train.epochs=1",
+                f"output_dir={tmp_path}")
+    assert r.returncode == 2 and "expected the same dataset" in r.stderr
+
+
+def test_distill_pair_checks_vocabulary_and_layout(quick):
+    from signkit.checkpoint import read_checkpoint_meta
+    from signkit.config import load_config
+    from signkit.errors import LayoutMismatchError
+    from signkit.training.distill import check_pair
+    from signkit.training.fit import prepare_data
+
+    meta = read_checkpoint_meta(quick["checkpoint"])
+    cfg = load_config(str(ROOT / "configs/fpha/tcn.yaml"))
+    data = prepare_data(cfg)
+    check_pair(meta, cfg, data)  # the same dataset, layout and vocabulary: accepted
+    with pytest.raises(LayoutMismatchError, match="expected the same glosses"):
+        check_pair({**meta, "vocabulary": meta["vocabulary"][::-1]}, cfg, data)
+    with pytest.raises(LayoutMismatchError, match="expected the same layout"):
+        check_pair({**meta, "layout": "mp_hands42"}, cfg, data)
+
+
+def test_int8_export_keeps_predictions(quick, test_batch, tmp_path):
+    from signkit.compact import OnnxModel, export_checkpoint
+
+    model, x, mask = test_batch
+    r = export_checkpoint(quick["checkpoint"], tmp_path / "q.onnx", int8=True, calibration=32)
+    dense = export_checkpoint(quick["checkpoint"], tmp_path / "d.onnx")
+    assert r["bytes"] < 0.5 * dense["bytes"]
+    with torch.no_grad():
+        ref = model(x, mask).argmax(-1)
+    assert (OnnxModel(r["path"])(x, mask).argmax(-1) == ref).float().mean() >= 0.8
+
+
+def test_bench_reports_every_runtime(quick):
+    r = signkit("bench", quick["checkpoint"], "--repeats", "20", "--batch", "8", "--json")
+    assert r.returncode == 0, r.stderr
+    rows = json.loads(r.stdout)["rows"]
+    got = {(x["runtime"], x["precision"]) for x in rows}
+    assert got == {("pytorch", "fp32"), ("pytorch", "fp16"), ("onnxruntime", "fp32"), ("onnxruntime", "fp16"),
+                   ("onnxruntime", "int8")}
+    for x in rows:
+        if "error" not in x:
+            assert 0 < x["latency_ms_median"] <= x["latency_ms_p95"] and x["throughput_per_s"] > 0
+    assert all("error" not in x for x in rows if x["runtime"] == "onnxruntime")
