@@ -53,11 +53,11 @@ def main() -> None:
     dataset = tmeta["config"]["data"]["name"]
     jsonl = ROOT / "docs" / f"distillation_{dataset}.jsonl"
     rows = [json.loads(ln) for ln in jsonl.read_text().splitlines()] if jsonl.exists() else []
-    done = {(r["student"], r["mode"], r["seed"]) for r in rows}
+    done = {(r["student"], _setting(r), r["seed"]) for r in rows}
     student = Path(a.student).stem
     for seed in a.seeds:
         for mode in ("ce", "kd"):
-            if (student, mode, seed) in done:
+            if (student, _setting({"mode": mode, "T": a.temperature, "alpha": a.alpha}), seed) in done:
                 continue
             cmd = [sys.executable, "-c", CHILD, mode, a.teacher, a.student, str(a.temperature), str(a.alpha),
                    f"train.seed={seed}", "train.progress=none", f"output_dir={a.out_dir}",
@@ -79,42 +79,49 @@ def main() -> None:
             write_markdown(rows, dataset, a)
 
 
+def _setting(r: dict) -> str:
+    return "ce" if r["mode"] == "ce" else f"kd T={r['T']:g} alpha={r['alpha']:g}"
+
+
 def write_markdown(rows: list[dict], dataset: str, a) -> None:
     lines = [f"# Knowledge distillation on {dataset}", "",
              f"Machine: {machine()}.", "",
              f"Command: `.venv/bin/python benchmarks/distill.py --teacher <teacher checkpoint> --student {a.student} "
-             f"--seeds {' '.join(map(str, a.seeds))}` (T = {a.temperature}, alpha = {a.alpha}; Hinton et al. 2015 loss; "
+             f"--seeds {' '.join(map(str, a.seeds))} [--temperature T --alpha A]` (Hinton et al. 2015 loss; "
              "teacher logits computed once on the un-augmented training split). Each student trains with its "
              "config's schedule, with (`kd`) and without (`ce`) the teacher, on the same seeds; test split once, at "
              "the end, after model selection on the validation hold-out.", "",
-             "| student | teacher | seed | top-1 without teacher | top-1 with teacher | student / teacher parameters |",
-             "|---|---|---|---|---|---|"]
-    by = {}
-    for r in rows:
-        by.setdefault((r["student"], r["teacher"]), {}).setdefault(r["seed"], {})[r["mode"]] = r
+             ]
     summary = []
-    for (student, teacher), seeds in by.items():
-        ce, kd = [], []
-        for seed, m in sorted(seeds.items()):
-            c, k = m.get("ce"), m.get("kd")
-            any_r = c or k
-            ratio = f"{any_r['parameters']:,} / {any_r['teacher_parameters']:,} (1/{any_r['teacher_parameters'] / any_r['parameters']:.1f})"
-            lines.append(f"| {student} | {teacher} ({any_r['teacher_top1']:.2%}) | {seed} | "
-                         f"{c['top1']:.2%} | " if c else f"| {student} | {teacher} | {seed} | – | ")
-            lines[-1] += f"{k['top1']:.2%} | {ratio} |" if k else f"– | {ratio} |"
-            if c and k:
-                ce.append(c["top1"])
-                kd.append(k["top1"])
-        if len(ce) >= 2:
-            ce_a, kd_a = np.array(ce), np.array(kd)
+    for student in sorted({r["student"] for r in rows}):
+        mine = [r for r in rows if r["student"] == student]
+        t = mine[0]
+        settings = ["ce"] + sorted({_setting(r) for r in mine} - {"ce"})
+        seeds = sorted({r["seed"] for r in mine})
+        cell = {(_setting(r), r["seed"]): r["top1"] for r in mine}
+        lines += [f"Student `{student}` ({t['parameters']:,} parameters) and teacher `{t['teacher']}` "
+                  f"({t['teacher_parameters']:,} parameters, 1/{t['teacher_parameters'] / t['parameters']:.1f}; "
+                  f"teacher test top-1 {t['teacher_top1']:.2%}):", "",
+                  "| seed | " + " | ".join("without teacher (cross-entropy)" if s == "ce" else f"with teacher, {s}"
+                                          for s in settings) + " |", "|---|" + "---|" * len(settings)]
+        for seed in seeds:
+            lines.append(f"| {seed} | " + " | ".join(f"{cell[(s, seed)]:.2%}" if (s, seed) in cell else "–"
+                                                     for s in settings) + " |")
+        lines.append("")
+        for s in settings[1:]:
+            both = [seed for seed in seeds if ("ce", seed) in cell and (s, seed) in cell]
+            if len(both) < 2:
+                continue
+            ce_a = np.array([cell[("ce", x)] for x in both])
+            kd_a = np.array([cell[(s, x)] for x in both])
             diff = kd_a - ce_a
             spread = max(ce_a.max() - ce_a.min(), kd_a.max() - kd_a.min())
             verdict = ("the teacher helped by more than the seed-to-seed spread" if diff.mean() > spread else
                        "the teacher did NOT help by more than the seed-to-seed spread")
-            summary.append(f"- **{student}** ({len(ce)} seeds): without teacher {ce_a.mean():.2%} ± {ce_a.std(ddof=1):.2%}, "
-                           f"with teacher {kd_a.mean():.2%} ± {kd_a.std(ddof=1):.2%} (mean ± sd); mean gain "
-                           f"{100 * diff.mean():+.2f} points, per-seed gains "
-                           f"{', '.join(f'{100 * d:+.2f}' for d in diff)}; largest seed-to-seed spread "
+            summary.append(f"- `{student}`, {s} ({len(both)} seeds): without teacher {ce_a.mean():.2%} ± "
+                           f"{ce_a.std(ddof=1):.2%}, with teacher {kd_a.mean():.2%} ± {kd_a.std(ddof=1):.2%} "
+                           f"(mean ± sd); mean change {100 * diff.mean():+.2f} points (per seed "
+                           f"{', '.join(f'{100 * d:+.2f}' for d in diff)}); largest seed-to-seed spread "
                            f"{100 * spread:.2f} points: {verdict}.")
     lines += ["", *summary, ""]
     (ROOT / "docs" / f"distillation_{dataset}.md").write_text("\n".join(lines))

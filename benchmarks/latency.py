@@ -35,7 +35,7 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="signkit-latency-"))
     for ck in a.checkpoints:
         meta = read_checkpoint_meta(ck)
-        name = f"{meta['model']} ({Path(ck).parent.name})"
+        name = f"{meta['model']} (run {meta['config']['name']})"
         base = evaluate(ck)["top1"]
         size_rows.append((name, "checkpoint (safetensors, fp32)", Path(ck).stat().st_size, base, base))
         for label, kw in (("ONNX fp32", {}), ("ONNX fp16 weights", {"fp16": True}), ("ONNX int8 (static, QDQ)", {"int8": True})):
@@ -48,7 +48,7 @@ def main() -> None:
         print(name, "done", flush=True)
     lines = ["# Compact export and inference speed (FPHA)", "", f"Machine: {machine()}; onnxruntime "
              f"{__import__('onnxruntime').__version__}, CPU execution provider.", "",
-             f"Command: `.venv/bin/python benchmarks/latency.py {' '.join(Path(c).parent.name + '/' + Path(c).name for c in a.checkpoints)} "
+             f"Command: `.venv/bin/python benchmarks/latency.py {' '.join('<' + read_checkpoint_meta(c)['config']['name'] + '>/model.safetensors' for c in a.checkpoints)} "
              f"--threads {' '.join(map(str, a.threads))}` (checkpoints from `signkit train` runs).", "",
              "## File size and test top-1 (FPHA official split, 575 test sequences)", "",
              "| model | file | size (MB) | size / checkpoint | test top-1 | change (points) |", "|---|---|---|---|---|---|"]

@@ -75,12 +75,14 @@ class C3D(nn.Module):
 
 
 def _blocks(x: torch.Tensor, mask: torch.Tensor | None, block: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """``(B, C, T, S, S)`` -> blocks ``(B, N, C, block, S, S)`` and block lengths ``(B,)`` (blocks with
-    at least one real frame)."""
+    """``(B, C, T, S, S)`` -> blocks ``(B, N, C, block, S, S)`` (padded frames zeroed) and block lengths
+    ``(B,)`` (blocks with at least one real frame; the LSTM stops at the last of them)."""
     b, c, t, s, _ = x.shape
     if t % block:
         raise ValueError(f"the clip has {t} frames; expected a multiple of the {block}-frame block")
     n = t // block
+    if mask is not None:  # padded frames are zeros whatever they held
+        x = x * mask[:, None, :, None, None].to(x.dtype)
     xb = x.reshape(b, c, n, block, s, s).permute(0, 2, 1, 3, 4, 5)
     if mask is None:
         lengths = torch.full((b,), n, dtype=torch.long)
