@@ -151,7 +151,7 @@ def test_every_shipped_config_builds(data_root):
 
     configs = sorted((ROOT / "configs").glob("*/*.yaml"))
     assert {p.parent.name for p in configs} >= {"fpha", "rwth_boston104", "sign_mnist"}
-    layouts = {"fpha": "fpha_hand21", "rwth_boston104": "boston104_track3"}
+    layouts = {"fpha": "fpha_hand21", "rwth_boston104": "boston104_track3", "silfa_clips": "clip:2x64x64"}
     for p in configs:
         cfg = signkit.load_config(p)
         d = cfg.data
