@@ -79,6 +79,12 @@ def main() -> None:
             write_markdown(rows, dataset, a)
 
 
+def _rel(path: str) -> str:
+    """A path relative to the repository when it lies inside it (no machine paths in docs/)."""
+    p = Path(path).resolve()
+    return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else path
+
+
 def _setting(r: dict) -> str:
     return "ce" if r["mode"] == "ce" else f"kd T={r['T']:g} alpha={r['alpha']:g}"
 
@@ -86,7 +92,7 @@ def _setting(r: dict) -> str:
 def write_markdown(rows: list[dict], dataset: str, a) -> None:
     lines = [f"# Knowledge distillation on {dataset}", "",
              f"Machine: {machine()}.", "",
-             f"Command: `.venv/bin/python benchmarks/distill.py --teacher <teacher checkpoint> --student {a.student} "
+             f"Command: `.venv/bin/python benchmarks/distill.py --teacher <teacher checkpoint> --student {_rel(a.student)} "
              f"--seeds {' '.join(map(str, a.seeds))} [--temperature T --alpha A]` (Hinton et al. 2015 loss; "
              "teacher logits computed once on the un-augmented training split). Each student trains with its "
              "config's schedule, with (`kd`) and without (`ce`) the teacher, on the same seeds; test split once, at "

@@ -94,7 +94,8 @@ def main() -> None:
               "![weights](pruning_weights_fpha.png)", ""]
     (ROOT / "docs" / "pruning_fpha.md").write_text("\n".join(lines))
     (ROOT / "docs" / "pruning_fpha.json").write_text(json.dumps({"sweep": sweep, "finetuned": finetuned,
-                                                                 "checkpoints": ckpts}, indent=1))
+                                                                 "checkpoints": {k: "/".join(Path(v).parts[-3:]) for k, v in ckpts.items()}},
+                                                                indent=1))
 
 
 if __name__ == "__main__":

@@ -64,7 +64,8 @@ def main() -> None:
                      f"{r['s_per_epoch']:.1f} |")
     lines.append("")
     (ROOT / "docs" / "results_silfa_clips.md").write_text("\n".join(lines))
-    (ROOT / "docs" / "results_silfa_clips.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows))
+    rel = [{**r, "checkpoint": "/".join(Path(r["checkpoint"]).parts[-3:])} if "checkpoint" in r else r for r in rows]
+    (ROOT / "docs" / "results_silfa_clips.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rel))  # no machine paths
 
 
 if __name__ == "__main__":
