@@ -82,7 +82,9 @@ class Recognizer:
         self.vocabulary: list[str] = self.meta["vocabulary"]
         self.is_image = str(self.meta["layout"]).startswith("image:")
         self.is_clip = str(self.meta["layout"]).startswith("clip:")
-        if self.is_clip:
+        self.is_landmarks = str(self.meta["layout"]).startswith("landmarks:")
+        self.data_options = dict(self.meta.get("config", {}).get("data", {}).get("options") or {})
+        if self.is_clip or self.is_landmarks:
             self.layout = None
             self.transform = None
         elif self.is_image:
@@ -95,7 +97,7 @@ class Recognizer:
             self.transform = build_transforms(self.meta["preprocessing"], train=False)
 
     def _check(self, seq: KeypointSequence) -> None:
-        if self.is_image:
+        if self.is_image or self.is_landmarks:
             raise LayoutMismatchError(f"checkpoint {self.path.name} is an image model ({self.meta['layout']}); "
                                       f"found keypoints of layout {seq.layout.name!r}; expected an image")
         if seq.layout.name != self.layout.name:
@@ -114,11 +116,45 @@ class Recognizer:
 
     @torch.no_grad()
     def predict_image_proba(self, images: list[np.ndarray]) -> np.ndarray:
-        """Class probabilities ``(N, K)`` for ``(H, W[, 3])`` uint8 images (image checkpoints)."""
-        if not self.is_image:
-            raise LayoutMismatchError(f"checkpoint {self.path.name} expects keypoints of layout "
-                                      f"{self.layout.name!r}; found an image")
-        x = torch.stack([self.transform(im) for im in images])
+        """Class probabilities ``(N, K)`` for ``(H, W[, 3])`` uint8 images (image and landmark
+        checkpoints; MediaPipe Hands runs first when the checkpoint was trained on a hand view).
+
+        Raises:
+            LayoutMismatchError: a keypoint or clip checkpoint.
+            NoHandError: a landmark checkpoint and an image where no hand is found.
+        """
+        if not (self.is_image or self.is_landmarks):
+            raise LayoutMismatchError(f"checkpoint {self.path.name} expects {self.meta['layout']!r} input; "
+                                      f"found an image")
+        dets = None
+        if self.is_landmarks or self.data_options.get("view") == "hand_crop":
+            from .data.hand_landmarks import HandDetector, NoHandError
+
+            with HandDetector() as det:
+                dets = [det.detect(im) for im in images]
+            if self.is_landmarks and any(d is None for d in dets):
+                i = next(i for i, d in enumerate(dets) if d is None)
+                raise NoHandError(f"no hand found in image {i} ({images[i].shape[1]}x{images[i].shape[0]} pixels); "
+                                  f"the landmark classifier {self.path.name} needs a visible hand")
+        return self.proba_from_detections(images, dets)
+
+    @torch.no_grad()
+    def proba_from_detections(self, images: list[np.ndarray], detections: list | None) -> np.ndarray:
+        """Class probabilities ``(N, K)`` for images and their MediaPipe Hands detections
+        (:meth:`signkit.data.hand_landmarks.HandDetector.detect` results; None where no hand, which a
+        landmark checkpoint cannot take). Image checkpoints trained on the ``hand_crop`` view crop to
+        the hand (centre square when None); other image checkpoints ignore the detections."""
+        from .data.hand_landmarks import crop_to_hand, hand_box, normalise_landmarks
+
+        if self.is_landmarks:
+            lm = np.stack([d[0] for d in detections])
+            hands = np.array([d[1] for d in detections])
+            x = torch.from_numpy(normalise_landmarks(lm, hands, bool(self.data_options.get("mirror_left", False))))
+        else:
+            if self.data_options.get("view") == "hand_crop" and detections is not None:
+                images = [crop_to_hand(im, hand_box(d[0], im.shape[1], im.shape[0]) if d is not None else None)
+                          for im, d in zip(images, detections)]
+            x = torch.stack([self.transform(im) for im in images])
         return torch.softmax(self.model(x, None), -1).numpy()
 
     @torch.no_grad()
@@ -189,11 +225,11 @@ def predict(checkpoint: str | Path, file: str | Path | KeypointSequence, top_k: 
         return [(rec.vocabulary[i], float(p[i])) for i in order]
     if isinstance(file, KeypointSequence):
         seq = file
-    elif Path(file).suffix.lower() in IMAGE_EXTENSIONS or rec.is_image:
+    elif Path(file).suffix.lower() in IMAGE_EXTENSIONS or rec.is_image or rec.is_landmarks:
         seq = load_image(file)
     else:
         # .txt files carry their own layout; everything else is read into the checkpoint's layout
         seq = read_keypoints(file, None if Path(file).suffix == ".txt" else rec.layout.name)
-    if isinstance(seq, KeypointSequence) and rec.is_image:
+    if isinstance(seq, KeypointSequence) and (rec.is_image or rec.is_landmarks):
         rec._check(seq)
     return rec.predict(seq, top_k)

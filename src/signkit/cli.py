@@ -97,6 +97,34 @@ def predict(checkpoint: str, file: str, top_k: int = typer.Option(5, "--top-k", 
 
 
 @app.command()
+def spell(checkpoint: str = typer.Argument(..., help="hand-shape checkpoint: an image or landmark model"),
+          video: str = typer.Argument(..., help="fingerspelling video (mp4, ...)"),
+          smooth: float = typer.Option(0.3, help="moving-average window (s)"),
+          min_letter: float = typer.Option(0.3, "--min-letter", help="shortest held letter (s); shorter runs are glitches"),
+          min_gap: float = typer.Option(0.2, "--min-gap", help="shortest 'nothing' gap (s) that splits a double letter"),
+          min_confidence: float = typer.Option(0.4, "--min-confidence", help="smallest probability for a frame to count"),
+          as_json: bool = typer.Option(False, "--json", help="print text and letters as JSON")):
+    """Spell a fingerspelling video: a hand-shape model on every frame, smoothed, held letters
+    segmented, repeats collapsed, 'no hand' stretches dropped; prints the text with per-letter times."""
+    from .spelling import DecoderConfig, spell_video
+
+    try:
+        sp = spell_video(checkpoint, video, DecoderConfig(smooth, min_letter, min_gap, min_confidence))
+    except SignkitError as e:
+        _fail(e)
+    if as_json:
+        console.print_json(json.dumps(sp.to_dict()))
+        return
+    t = Table(title=f"{video}: {sp.text or '(nothing spelled)'}")
+    for c in ("letter", "start (s)", "end (s)", "confidence"):
+        t.add_column(c, justify="right" if c != "letter" else "left")
+    for x in sp.letters:
+        t.add_row(x.letter, f"{x.start_s:.2f}", f"{x.end_s:.2f}", f"{x.confidence:.3f}")
+    console.print(t)
+    console.print(f"text: {sp.text}")
+
+
+@app.command()
 def extract(inputs: List[str] = typer.Argument(..., help="video files, folders (recursive) or globs"),
             out: str = typer.Option(..., "--out", help="output folder (relative layout kept)"),
             layout: str = typer.Option("hands", help="hands | holistic | pose"),

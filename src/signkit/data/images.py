@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
@@ -76,12 +76,13 @@ class ImageDataset(Dataset):
     seed: int = 0
     epoch: int = 0
     info: dict = field(default_factory=dict)
+    crop_boxes: dict | None = None  # id -> (x0, y0, x1, y1) or None (centre square): the hand_crop view
     layout = None
     kind = "image"
 
     def __post_init__(self) -> None:
         self._index = {g: i for i, g in enumerate(self.vocabulary)}
-        self._cache: dict[int, np.ndarray] = {}
+        self._cache: dict[str, np.ndarray] = {}  # path -> image, shared by subsets
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -91,12 +92,18 @@ class ImageDataset(Dataset):
         return np.array([self._index[s.gloss] for s in self.samples], dtype=np.int64)
 
     def image(self, i: int) -> np.ndarray:
+        """The image ``(H, W[, 3])`` uint8, cropped to the hand when this is a ``hand_crop`` view."""
         img = self.samples[i].image
-        if isinstance(img, np.ndarray):
-            return img
-        if i not in self._cache:
-            self._cache[i] = load_image(img)
-        return self._cache[i]
+        if not isinstance(img, np.ndarray):
+            key = img
+            if key not in self._cache:
+                self._cache[key] = load_image(img)
+            img = self._cache[key]
+        if self.crop_boxes is not None:
+            from .hand_landmarks import crop_to_hand
+
+            img = crop_to_hand(img, self.crop_boxes.get(self.samples[i].id))
+        return img
 
     def __getitem__(self, i: int) -> dict:
         img = self.image(i)
@@ -105,13 +112,12 @@ class ImageDataset(Dataset):
         return {"x": x, "label": self._index[self.samples[i].gloss], "id": self.samples[i].id}
 
     def subset(self, indices, split: str | None = None) -> "ImageDataset":
-        ds = ImageDataset([self.samples[i] for i in indices], self.vocabulary, self.name, split or self.split,
-                          self.transform, self.seed, self.epoch, dict(self.info))
+        ds = replace(self, samples=[self.samples[i] for i in indices], split=split or self.split, info=dict(self.info))
+        ds._cache = self._cache
         return ds
 
     def with_transform(self, transform) -> "ImageDataset":
-        ds = ImageDataset(self.samples, self.vocabulary, self.name, self.split, transform, self.seed, self.epoch,
-                          dict(self.info))
+        ds = replace(self, transform=transform, info=dict(self.info))
         ds._cache = self._cache
         return ds
 

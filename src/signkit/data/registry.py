@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from ..errors import UnknownNameError
+from ..errors import SignkitError, UnknownNameError
 from .base import KeypointDataset
 from .boston104 import load_boston104
 from .clips import load_silfa_clips, load_video_clips
@@ -40,8 +40,32 @@ def list_datasets() -> dict[str, str]:
     return {k: v[1] for k, v in DATASETS.items()}
 
 
-def load_dataset(name: str, split: str = "train", root=None, **options) -> KeypointDataset:
-    """Load a registered dataset split. Raises UnknownNameError listing the known names."""
+IMAGE_VIEWS = ("landmarks", "hand_crop")
+
+
+def load_dataset(name: str, split: str = "train", root=None, view: str | None = None, mirror_left: bool = False,
+                 **options) -> KeypointDataset:
+    """Load a registered dataset split.
+
+    ``view`` (image datasets only): ``"landmarks"`` -> MediaPipe hand landmarks of each image
+    (:func:`~signkit.data.hand_landmarks.landmark_view`; ``mirror_left`` mirrors hands that MediaPipe
+    calls left), ``"hand_crop"`` -> images cropped to the hand
+    (:func:`~signkit.data.hand_landmarks.hand_crop_view`, the Sign-MNIST "28x28 view" with
+    ``image_size: 28, channels: 1``).
+
+    Raises:
+        UnknownNameError: unknown dataset or view (the message lists the known names).
+        SignkitError: a view of a dataset that is not made of images.
+    """
     if name not in DATASETS:
         raise UnknownNameError(f"unknown dataset {name!r}; expected one of {sorted(DATASETS)}")
-    return DATASETS[name][0](split=split, root=root, **options)
+    ds = DATASETS[name][0](split=split, root=root, **options)
+    if view is None:
+        return ds
+    if view not in IMAGE_VIEWS:
+        raise UnknownNameError(f"unknown dataset view {view!r}; expected one of {list(IMAGE_VIEWS)}")
+    if getattr(ds, "kind", "keypoints") != "image":
+        raise SignkitError(f"view {view!r} needs an image dataset; {name!r} holds {getattr(ds, 'kind', 'keypoints')}")
+    from .hand_landmarks import hand_crop_view, landmark_view
+
+    return landmark_view(ds, mirror_left=mirror_left) if view == "landmarks" else hand_crop_view(ds)

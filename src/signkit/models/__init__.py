@@ -1,6 +1,6 @@
 """Models of keypoint sequences, images and pixel clips, in a registry by name (``create_model``, ``list_models``)."""
 
-from . import hierarchical, image_cnn, mobilenetv2, rnn, tcn, video3d  # noqa: F401  (registers the models)
+from . import hierarchical, image_cnn, landmark, mobilenetv2, rnn, tcn, video3d  # noqa: F401  (registers the models)
 from .features import KinematicFeatures
 from .hierarchical import HierarchicalFingerRNN
 from .registry import create_model, list_models, model_defaults, model_kind, register_model

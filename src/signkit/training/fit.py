@@ -57,6 +57,13 @@ def pipeline(dataset, data_cfg: dict) -> tuple[str, object, object, object]:
         c, n = int(data_cfg.get("channels") or 1), int(data_cfg.get("image_size") or 28)
         return (f"image:{c}x{n}x{n}", image_transform_from(data_cfg, True), image_transform_from(data_cfg, False),
                 image_collate)
+    if getattr(dataset, "kind", "keypoints") == "landmarks":
+        from ..data.hand_landmarks import LandmarkAugment, landmark_collate
+
+        aug = data_cfg.get("augment")
+        train_tf = LandmarkAugment(**{k: float(v) for k, v in aug.items() if k in ("rotation", "scale", "jitter")}) \
+            if isinstance(aug, dict) and aug else None
+        return dataset.layout_name, train_tf, None, landmark_collate
     if getattr(dataset, "kind", "keypoints") == "clip":
         from ..data.clips import clip_augment, clip_collate
 
@@ -193,6 +200,10 @@ def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
     summary.update(best_epoch=best.epoch + 1 if best.state is not None else t.epochs, epochs=t.epochs,
                    train_seconds=round(train_seconds, 1), parameters=n_params, dataset=d.name, split="test",
                    **(extra_metrics or {}))
+    if "no_hand" in test_ds.info:  # landmark view: images without a hand are left out of ``n`` and counted here
+        n_img = test_ds.info.get("images", summary["n"])
+        summary.update(test_images=n_img, test_no_hand=len(test_ds.info["no_hand"]),
+                       top1_all_images=metrics["top1"] * summary["n"] / max(1, n_img))
     ckpt = save_checkpoint(run_dir / "model.safetensors", model, model_name=cfg.model.name, model_args=cfg.model.args,
                            vocabulary=vocab, layout=layout_name, preprocessing=d.preprocessing(),
                            config=cfg.to_dict(), metrics=summary)

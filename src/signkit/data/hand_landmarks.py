@@ -1,0 +1,335 @@
+"""MediaPipe Hands on still images: 21 hand landmarks per image, normalised for position, scale and
+handedness (the input of the landmark classifier), and hand boxes (the crop of the "28x28 view").
+
+Detections of a whole image dataset are computed once and cached on disk
+(``$SIGNKIT_CACHE/landmarks/<dataset>-<key>.npz``, default ``~/.cache/signkit``). MediaPipe's bundled
+hand model ships inside the ``mediapipe`` wheel: nothing is downloaded.
+
+Two views of any image dataset, chosen by the dataset option ``view`` (see
+:func:`signkit.data.load_dataset`):
+
+- ``view: landmarks`` -> :class:`LandmarkDataset` (``x (21, 3)`` normalised landmarks); images where no
+  hand is found are left out and listed in ``info["no_hand"]``, never guessed.
+- ``view: hand_crop`` -> the same :class:`~signkit.data.images.ImageDataset` whose images are cropped
+  to a square around the hand (MediaPipe's landmarks' box plus a margin), or centre-cropped when no
+  hand is found: with ``image_size: 28`` and ``channels: 1`` this is the Sign-MNIST preprocessing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import torch
+from torch.utils.data import Dataset
+
+from ..errors import SignkitError
+
+WRIST, MIDDLE_MCP = 0, 9
+LANDMARK_LAYOUT = "landmarks:21x3"
+DETECTOR_VERSION = 1  # bump when detection changes, to invalidate caches
+
+
+class NoHandError(SignkitError):
+    """MediaPipe Hands found no hand in an image given to a model that needs one."""
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("SIGNKIT_CACHE", Path.home() / ".cache" / "signkit")) / "landmarks"
+
+
+def _as_rgb(img: np.ndarray) -> np.ndarray:
+    img = np.asarray(img)
+    if img.ndim == 2:
+        img = np.stack([img] * 3, -1)
+    elif img.ndim == 3 and img.shape[2] == 4:
+        img = img[..., :3]
+    elif img.ndim == 3 and img.shape[2] == 1:
+        img = np.repeat(img, 3, -1)
+    if img.ndim != 3 or img.shape[2] != 3:
+        raise SignkitError(f"expected an image (H, W), (H, W, 3) or (H, W, 4); found shape {img.shape}")
+    if img.dtype != np.uint8:
+        raise SignkitError(f"expected a uint8 image; found dtype {img.dtype}")
+    return np.ascontiguousarray(img)
+
+
+class HandDetector:
+    """MediaPipe Hands in still-image mode, one hand per image.
+
+    ``detect(img)`` returns ``(landmarks (21, 3) pixels, handedness, score)`` or ``None`` when no hand
+    is found. ``handedness`` is +1 for a right hand and -1 for a left hand, assuming an unmirrored
+    photo (MediaPipe's own labels assume a selfie view and are swapped). ``z`` is in the scale of
+    ``x`` (pixels), relative to the wrist. Small images (short side < 128 px) are upscaled first, and
+    when nothing is found the image is tried again inside a border of half its size (replicated
+    edge pixels): tight hand crops such as Massey's images give MediaPipe's palm detector too little
+    context otherwise.
+
+    Use as a context manager, or call :meth:`close`.
+    """
+
+    def __init__(self, min_confidence: float = 0.5, model_complexity: int = 1):
+        from ..video.extract import _quiet
+
+        _quiet()
+        import mediapipe as mp
+
+        self._hands = mp.solutions.hands.Hands(static_image_mode=True, max_num_hands=1,
+                                               model_complexity=model_complexity,
+                                               min_detection_confidence=min_confidence)
+
+    def __enter__(self) -> "HandDetector":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._hands.close()
+
+    def _run(self, img: np.ndarray):
+        res = self._hands.process(img)
+        if not res.multi_hand_landmarks:
+            return None
+        h, w = img.shape[:2]
+        lm = np.array([[p.x * w, p.y * h, p.z * w] for p in res.multi_hand_landmarks[0].landmark], np.float32)
+        c = res.multi_handedness[0].classification[0]
+        return lm, (1 if c.label == "Left" else -1), float(c.score)
+
+    def detect(self, img: np.ndarray) -> tuple[np.ndarray, int, float] | None:
+        import cv2
+
+        img = _as_rgb(img)
+        h, w = img.shape[:2]
+        scale = 1.0
+        if min(h, w) < 128:
+            scale = 256.0 / min(h, w)
+            img = cv2.resize(img, (round(w * scale), round(h * scale)), interpolation=cv2.INTER_CUBIC)
+        out = self._run(img)
+        if out is None:
+            pad = min(img.shape[:2]) // 2
+            out = self._run(cv2.copyMakeBorder(img, pad, pad, pad, pad, cv2.BORDER_REPLICATE))
+            if out is not None:
+                out = (out[0] - np.array([pad, pad, 0], np.float32), out[1], out[2])
+        if out is None:
+            return None
+        return out[0] / scale, out[1], out[2]
+
+
+def normalise_landmarks(landmarks: np.ndarray, handedness: np.ndarray | int, mirror_left: bool = True) -> np.ndarray:
+    """Landmarks ``(..., 21, 3)`` (pixels) -> the same shape, wrist at the origin, divided by the
+    wrist-to-middle-finger-MCP distance (landmarks 0 and 9), and left hands (``handedness`` -1)
+    mirrored in x so that every hand looks like a right hand.
+
+    Raises:
+        SignkitError: not ``(..., 21, 3)``.
+    """
+    lm = np.asarray(landmarks, np.float32)
+    if lm.shape[-2:] != (21, 3):
+        raise SignkitError(f"expected hand landmarks of shape (..., 21, 3); found {lm.shape}")
+    out = lm - lm[..., WRIST : WRIST + 1, :]
+    size = np.linalg.norm(out[..., MIDDLE_MCP, :2], axis=-1)[..., None, None]
+    out = out / np.maximum(size, 1e-6)
+    if mirror_left:
+        flip = np.where(np.asarray(handedness)[..., None, None] < 0, -1.0, 1.0).astype(np.float32)
+        out = out * np.concatenate([flip, np.ones_like(flip), np.ones_like(flip)], -1)
+    return out.astype(np.float32)
+
+
+def hand_box(landmarks: np.ndarray, width: int, height: int, margin: float = 0.3) -> tuple[int, int, int, int]:
+    """A square ``(x0, y0, x1, y1)`` in pixels around the landmarks' x/y extent, enlarged by
+    ``margin`` of its side on every side and clipped to the image."""
+    x0, y0 = landmarks[:, :2].min(0)
+    x1, y1 = landmarks[:, :2].max(0)
+    side = max(x1 - x0, y1 - y0) * (1 + 2 * margin)
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    side = max(4.0, min(side, max(width, height)))
+    bx0 = int(np.clip(round(cx - side / 2), 0, max(0, width - 1)))
+    by0 = int(np.clip(round(cy - side / 2), 0, max(0, height - 1)))
+    bx1 = int(np.clip(round(cx + side / 2), bx0 + 1, width))
+    by1 = int(np.clip(round(cy + side / 2), by0 + 1, height))
+    return bx0, by0, bx1, by1
+
+
+def crop_to_hand(img: np.ndarray, box: tuple[int, int, int, int] | None) -> np.ndarray:
+    """The pixels inside ``box``, or the central square of the image when ``box`` is None."""
+    h, w = img.shape[:2]
+    if box is None:
+        s = min(h, w)
+        y0, x0 = (h - s) // 2, (w - s) // 2
+        return img[y0 : y0 + s, x0 : x0 + s]
+    x0, y0, x1, y1 = box
+    return img[y0:y1, x0:x1]
+
+
+@dataclass
+class HandDetections:
+    """Detections of N images: ``landmarks (N, 21, 3)`` pixels (zeros where none), ``handedness (N,)``
+    (+1 right, -1 left, 0 none), ``score (N,)`` (0 where none)."""
+
+    landmarks: np.ndarray
+    handedness: np.ndarray
+    score: np.ndarray
+
+    @property
+    def found(self) -> np.ndarray:
+        return self.score > 0
+
+
+def detect_images(images, min_confidence: float = 0.5, progress: str | None = None) -> HandDetections:
+    """Run :class:`HandDetector` on an iterable of images (``(H, W[, 3])`` uint8)."""
+    lms, hands, scores = [], [], []
+    with HandDetector(min_confidence) as det:
+        for i, img in enumerate(images):
+            out = det.detect(img)
+            if out is None:
+                lms.append(np.zeros((21, 3), np.float32)); hands.append(0); scores.append(0.0)
+            else:
+                lms.append(out[0]); hands.append(out[1]); scores.append(max(out[2], 1e-3))
+            if progress and (i + 1) % 2000 == 0:
+                print(f"signkit: {progress}: hands detected in {i + 1} images", flush=True)
+    return HandDetections(np.stack(lms) if lms else np.zeros((0, 21, 3), np.float32),
+                          np.array(hands, np.int8), np.array(scores, np.float32))
+
+
+def dataset_detections(ds, min_confidence: float = 0.5, cache: Path | None = None) -> HandDetections:
+    """Hand detections of every image of an :class:`~signkit.data.images.ImageDataset`, from the
+    cache when there (keyed by dataset name, sample ids and detector settings), else computed and
+    written atomically."""
+    import mediapipe as mp
+
+    key = hashlib.sha1(json.dumps([DETECTOR_VERSION, mp.__version__, ds.name, min_confidence,
+                                   [s.id for s in ds.samples]]).encode()).hexdigest()[:16]
+    f = (cache or _cache_dir()) / f"{ds.name or 'images'}-{key}.npz"
+    if f.is_file():
+        with np.load(f, allow_pickle=False) as z:
+            return HandDetections(z["landmarks"], z["handedness"], z["score"])
+    dets = detect_images((ds.image(i) for i in range(len(ds))), min_confidence,
+                         progress=f"{ds.name}[{ds.split}]" if len(ds) > 2000 else None)
+    f.parent.mkdir(parents=True, exist_ok=True)
+    tmp = f.with_name(f.name + ".tmp.npz")
+    np.savez_compressed(tmp, landmarks=dets.landmarks, handedness=dets.handedness, score=dets.score)
+    os.replace(tmp, f)
+    return dets
+
+
+@dataclass
+class LandmarkSample:
+    """Normalised landmarks ``(21, 3)`` of one image, its label, signer and id."""
+
+    landmarks: np.ndarray
+    gloss: str
+    signer: str | None = None
+    id: str = ""
+
+
+@dataclass
+class LandmarkDataset(Dataset):
+    """Normalised hand landmarks of the images where MediaPipe found a hand.
+
+    ``ds[i]`` is ``{"x": (21, 3) float32 tensor, "label": int, "id": str}``; :func:`landmark_collate`
+    stacks them into ``x (B, 21, 3)``. ``info["no_hand"]`` lists the ids of the source images with no
+    hand and ``info["images"]`` counts all source images.
+    """
+
+    samples: list[LandmarkSample]
+    vocabulary: list[str]
+    name: str = ""
+    split: str = ""
+    transform: Callable | None = None
+    seed: int = 0
+    epoch: int = 0
+    info: dict = field(default_factory=dict)
+    layout = None
+    kind = "landmarks"
+    layout_name = LANDMARK_LAYOUT
+
+    def __post_init__(self) -> None:
+        self._index = {g: i for i, g in enumerate(self.vocabulary)}
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    @property
+    def labels(self) -> np.ndarray:
+        return np.array([self._index[s.gloss] for s in self.samples], dtype=np.int64)
+
+    def __getitem__(self, i: int) -> dict:
+        s = self.samples[i]
+        x = s.landmarks
+        if self.transform is not None:
+            x = self.transform(x, np.random.default_rng([self.seed, self.epoch, i]))
+        return {"x": torch.as_tensor(np.asarray(x, np.float32)), "label": self._index[s.gloss], "id": s.id}
+
+    def subset(self, indices, split: str | None = None) -> "LandmarkDataset":
+        return replace(self, samples=[self.samples[i] for i in indices], split=split or self.split,
+                       info=dict(self.info))
+
+    def with_transform(self, transform) -> "LandmarkDataset":
+        return replace(self, transform=transform, info=dict(self.info))
+
+    def summary(self) -> str:
+        n_img = self.info.get("images", len(self))
+        return (f"{self.name}[{self.split}] landmarks: {len(self)} of {n_img} images with a hand "
+                f"({len(self.info.get('no_hand', []))} without), {len(self.vocabulary)} classes")
+
+
+def landmark_collate(items: list[dict]) -> dict:
+    """Stack landmarks into ``x (B, 21, 3)`` and labels ``(B,)``."""
+    return {"x": torch.stack([it["x"] for it in items]), "label": torch.tensor([it["label"] for it in items]),
+            "id": [it["id"] for it in items]}
+
+
+@dataclass
+class LandmarkAugment:
+    """Training augmentation of normalised landmarks ``(21, 3)``: in-plane rotation (+-``rotation``
+    degrees), scale (1 +- ``scale``) and Gaussian jitter (``jitter``, in hand-size units)."""
+
+    rotation: float = 10.0
+    scale: float = 0.1
+    jitter: float = 0.02
+
+    def __call__(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+        a = np.radians(rng.uniform(-self.rotation, self.rotation))
+        s = 1 + rng.uniform(-self.scale, self.scale)
+        r = np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]], np.float32) * s
+        return (x @ r.T + rng.normal(0, self.jitter, x.shape)).astype(np.float32)
+
+
+def landmark_view(ds, min_confidence: float = 0.5, mirror_left: bool = False) -> LandmarkDataset:
+    """The landmark view of an image dataset: one :class:`LandmarkSample` per image with a hand.
+
+    ``mirror_left`` mirrors the hands MediaPipe labels left. Off by default: on single still images
+    MediaPipe's handedness is unreliable for closed hand shapes (on SILFA letters, one right-handed
+    signer, 27 % of the training frames are labelled left, and whole letters such as X and Y all
+    left), and mirroring on a wrong label turns a shape into its mirror image. Turn it on for data
+    where signers use either hand and the labels can be trusted."""
+    dets = dataset_detections(ds, min_confidence)
+    norm = normalise_landmarks(dets.landmarks, dets.handedness, mirror_left)
+    found = dets.found
+    samples = [LandmarkSample(norm[i], s.gloss, s.signer, s.id) for i, s in enumerate(ds.samples) if found[i]]
+    info = {**ds.info, "images": len(ds), "no_hand": [s.id for i, s in enumerate(ds.samples) if not found[i]],
+            "mirror_left": mirror_left}
+    return LandmarkDataset(samples, ds.vocabulary, ds.name, ds.split, info=info)
+
+
+def hand_crop_view(ds, min_confidence: float = 0.5, margin: float = 0.3):
+    """The "28x28 view" crop of an image dataset: every image cropped to the square around its hand
+    (centre square when no hand is found). Resizing and grayscale follow the config's ``image_size``
+    and ``channels``."""
+    dets = dataset_detections(ds, min_confidence)
+    boxes = {}
+    for i, s in enumerate(ds.samples):
+        if dets.found[i]:
+            h, w = ds.image(i).shape[:2]
+            boxes[s.id] = hand_box(dets.landmarks[i], w, h, margin)
+        else:
+            boxes[s.id] = None
+    out = ds.with_transform(ds.transform)
+    out.crop_boxes = boxes
+    out.info = {**ds.info, "view": "hand_crop", "centre_cropped": [k for k, v in boxes.items() if v is None]}
+    return out
