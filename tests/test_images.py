@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 import torch
 
+from conftest import ROOT
 from signkit.data import load_dataset
 from signkit.data.images import load_image, read_sign_mnist_csv
 from signkit.errors import CheckpointError, KeypointFileError
@@ -161,3 +162,17 @@ def test_train_image_model_and_predict_an_image(tmp_path, data_root):
     ev = subprocess.run([sys.executable, "-m", "signkit.cli", "evaluate", str(run / "model.safetensors"), "--json"],
                         capture_output=True, text=True, env=env, timeout=300)
     assert ev.returncode == 0 and json.loads(ev.stdout)["top1"] == pytest.approx(m["top1"], abs=1e-6)
+
+
+def test_two_process_ddp_run_of_an_image_model(tmp_path, data_root):
+    from conftest import free_port, signkit
+
+    env = {"MASTER_PORT": str(free_port()), "MASTER_ADDR": "127.0.0.1"}
+    r = signkit("train", str(ROOT / "configs/silfa_letters/lenet5.yaml"), "train.epochs=2", "train.devices=2",
+                "train.strategy=ddp", "train.progress=lines", f"output_dir={tmp_path}", "name=ddp_img", env=env)
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-4000:]
+    runs = list((tmp_path / "ddp_img").iterdir())
+    assert len(runs) == 1 and (runs[0] / "model.safetensors").is_file()  # one run folder for both processes
+    m = json.loads((runs[0] / "test_metrics.json").read_text())
+    assert m["n"] == len(load_dataset("silfa_letters", "test"))  # rank 0 evaluates the whole test split
+    assert "MEMBER: 1/2" in r.stdout + r.stderr  # Lightning: "Initializing distributed: GLOBAL_RANK: 0, MEMBER: 1/2"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+import numpy as np
+
 from ..errors import SignkitError, UnknownNameError
 from .base import KeypointDataset
 from .boston104 import load_boston104
@@ -44,7 +46,7 @@ IMAGE_VIEWS = ("landmarks", "hand_crop")
 
 
 def load_dataset(name: str, split: str = "train", root=None, view: str | None = None, mirror_left: bool = False,
-                 **options) -> KeypointDataset:
+                 per_class: int | None = None, per_class_seed: int = 0, **options) -> KeypointDataset:
     """Load a registered dataset split.
 
     ``view`` (image datasets only): ``"landmarks"`` -> MediaPipe hand landmarks of each image
@@ -53,13 +55,25 @@ def load_dataset(name: str, split: str = "train", root=None, view: str | None = 
     (:func:`~signkit.data.hand_landmarks.hand_crop_view`, the Sign-MNIST "28x28 view" with
     ``image_size: 28, channels: 1``).
 
+    ``per_class`` (training split only): keep a seeded random ``per_class`` samples of each class
+    (``per_class_seed``), for learning curves such as "10 images per class"; the test split is untouched.
+
     Raises:
         UnknownNameError: unknown dataset or view (the message lists the known names).
-        SignkitError: a view of a dataset that is not made of images.
+        SignkitError: a view of a dataset that is not made of images, or ``per_class`` < 1.
     """
     if name not in DATASETS:
         raise UnknownNameError(f"unknown dataset {name!r}; expected one of {sorted(DATASETS)}")
     ds = DATASETS[name][0](split=split, root=root, **options)
+    if per_class is not None and split == "train":
+        if int(per_class) < 1:
+            raise SignkitError(f"per_class must be a positive number of samples per class; found {per_class}")
+        rng = np.random.default_rng(per_class_seed)
+        labels = ds.labels
+        keep = sorted(i for c in np.unique(labels)
+                      for i in rng.permutation(np.flatnonzero(labels == c))[: int(per_class)].tolist())
+        ds = ds.subset(keep, split)
+        ds.info = {**ds.info, "per_class": int(per_class), "per_class_seed": per_class_seed}
     if view is None:
         return ds
     if view not in IMAGE_VIEWS:
