@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -22,8 +22,39 @@ class Sample:
     id: str = ""
 
 
+class LabelledDataset(Dataset):
+    """What every signkit dataset shares (keypoint, image, landmark and clip datasets are dataclasses
+    with at least ``samples`` (each with ``.gloss``), ``vocabulary``, ``split``, ``transform`` and
+    ``info``): length, integer labels, and derived copies for a subset or another transform.
+    Subclasses that hold caches override :meth:`_derived` to share them."""
+
+    def __post_init__(self) -> None:
+        self._index = {g: i for i, g in enumerate(self.vocabulary)}
+
+    def __len__(self) -> int:
+        return len(self.samples)
+
+    def label_of(self, gloss: str) -> int:
+        return self._index[gloss]
+
+    @property
+    def labels(self) -> np.ndarray:
+        """Integer labels ``(N,)`` (indices into ``vocabulary``)."""
+        return np.array([self._index[s.gloss] for s in self.samples], dtype=np.int64)
+
+    def _derived(self, **changes):
+        return replace(self, info=dict(self.info), **changes)
+
+    def subset(self, indices: Sequence[int], split: str | None = None):
+        """A dataset with the samples at ``indices`` (same vocabulary, layout and transform)."""
+        return self._derived(samples=[self.samples[i] for i in indices], split=split or self.split)
+
+    def with_transform(self, transform: Callable | None):
+        return self._derived(transform=transform)
+
+
 @dataclass
-class KeypointDataset(Dataset):
+class KeypointDataset(LabelledDataset):
     """A list of :class:`Sample` with a fixed vocabulary and a transform pipeline.
 
     ``ds[i]`` returns ``{"x": (T, J, C) float32 tensor, "mask": (T,) bool, "label": int, "id": str}``
@@ -41,19 +72,6 @@ class KeypointDataset(Dataset):
     epoch: int = 0
     info: dict = field(default_factory=dict)
 
-    def __post_init__(self) -> None:
-        self._index = {g: i for i, g in enumerate(self.vocabulary)}
-
-    def __len__(self) -> int:
-        return len(self.samples)
-
-    def label_of(self, gloss: str) -> int:
-        return self._index[gloss]
-
-    @property
-    def labels(self) -> np.ndarray:
-        return np.array([self._index[s.gloss] for s in self.samples], dtype=np.int64)
-
     def __getitem__(self, i: int) -> dict:
         s = self.samples[i]
         seq = s.sequence
@@ -61,15 +79,6 @@ class KeypointDataset(Dataset):
             rng = np.random.default_rng([self.seed, self.epoch, i])
             seq = self.transform(seq, rng)
         return {"seq": seq, "label": self._index[s.gloss], "id": s.id}
-
-    def subset(self, indices: Sequence[int], split: str | None = None) -> "KeypointDataset":
-        """A dataset with the samples at ``indices`` (same vocabulary and layout)."""
-        return KeypointDataset([self.samples[i] for i in indices], self.vocabulary, self.layout, self.name,
-                               split or self.split, self.transform, self.seed, self.epoch, dict(self.info))
-
-    def with_transform(self, transform: Callable | None) -> "KeypointDataset":
-        return KeypointDataset(self.samples, self.vocabulary, self.layout, self.name, self.split, transform,
-                               self.seed, self.epoch, dict(self.info))
 
     def summary(self) -> str:
         lengths = [len(s.sequence) for s in self.samples]

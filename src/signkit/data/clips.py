@@ -24,11 +24,10 @@ from typing import Callable
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset
 
 from ..errors import DataRootError, SignkitError
 from ..paths import dataset_dir
-from .base import holdout_split
+from .base import LabelledDataset, holdout_split
 
 
 @dataclass
@@ -85,7 +84,7 @@ def source_crops(source, streams=("upper", "hand"), rgb: bool = False, size: int
 
 
 @dataclass
-class ClipDataset(Dataset):
+class ClipDataset(LabelledDataset):
     """Pixel clips with a vocabulary; same interface as the keypoint and image datasets."""
 
     samples: list[ClipSample]
@@ -105,15 +104,8 @@ class ClipDataset(Dataset):
     kind = "clip"
 
     def __post_init__(self) -> None:
-        self._index = {g: i for i, g in enumerate(self.vocabulary)}
+        super().__post_init__()
         self._crops: dict = {}
-
-    def __len__(self) -> int:
-        return len(self.samples)
-
-    @property
-    def labels(self) -> np.ndarray:
-        return np.array([self._index[s.gloss] for s in self.samples], dtype=np.int64)
 
     @property
     def channels(self) -> int:
@@ -155,18 +147,10 @@ class ClipDataset(Dataset):
         mask[:n] = True
         return {"x": x, "mask": mask, "label": self._index[self.samples[i].gloss], "id": self.samples[i].id}
 
-    def _copy(self, samples, split=None, transform="same") -> "ClipDataset":
-        ds = ClipDataset(samples, self.vocabulary, self.name, split or self.split, self.streams, self.rgb, self.size,
-                         self.num_frames, self.min_frames, self.transform if transform == "same" else transform, self.seed, self.epoch,
-                         dict(self.info))
+    def _derived(self, **changes) -> "ClipDataset":
+        ds = super()._derived(**changes)
         ds._crops = self._crops  # share the loaded crops
         return ds
-
-    def subset(self, indices, split: str | None = None) -> "ClipDataset":
-        return self._copy([self.samples[i] for i in indices], split)
-
-    def with_transform(self, transform) -> "ClipDataset":
-        return self._copy(self.samples, transform=transform)
 
     def summary(self) -> str:
         lengths = [s.length for s in self.samples if s.length]

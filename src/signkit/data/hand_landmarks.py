@@ -20,15 +20,15 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset
 
 from ..errors import SignkitError
+from .base import LabelledDataset
 
 WRIST, MIDDLE_MCP = 0, 9
 LANDMARK_LAYOUT = "landmarks:21x3"
@@ -228,7 +228,7 @@ class LandmarkSample:
 
 
 @dataclass
-class LandmarkDataset(Dataset):
+class LandmarkDataset(LabelledDataset):
     """Normalised hand landmarks of the images where MediaPipe found a hand.
 
     ``ds[i]`` is ``{"x": (21, 3) float32 tensor, "label": int, "id": str}``; :func:`landmark_collate`
@@ -248,29 +248,12 @@ class LandmarkDataset(Dataset):
     kind = "landmarks"
     layout_name = LANDMARK_LAYOUT
 
-    def __post_init__(self) -> None:
-        self._index = {g: i for i, g in enumerate(self.vocabulary)}
-
-    def __len__(self) -> int:
-        return len(self.samples)
-
-    @property
-    def labels(self) -> np.ndarray:
-        return np.array([self._index[s.gloss] for s in self.samples], dtype=np.int64)
-
     def __getitem__(self, i: int) -> dict:
         s = self.samples[i]
         x = s.landmarks
         if self.transform is not None:
             x = self.transform(x, np.random.default_rng([self.seed, self.epoch, i]))
         return {"x": torch.as_tensor(np.asarray(x, np.float32)), "label": self._index[s.gloss], "id": s.id}
-
-    def subset(self, indices, split: str | None = None) -> "LandmarkDataset":
-        return replace(self, samples=[self.samples[i] for i in indices], split=split or self.split,
-                       info=dict(self.info))
-
-    def with_transform(self, transform) -> "LandmarkDataset":
-        return replace(self, transform=transform, info=dict(self.info))
 
     def summary(self) -> str:
         n_img = self.info.get("images", len(self))

@@ -17,17 +17,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 import torch
-from torch.utils.data import Dataset
 
 from ..errors import DataRootError, KeypointFileError, SignkitError
 from ..paths import dataset_dir
-from .base import holdout_split
+from .base import LabelledDataset, holdout_split
 
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
 
@@ -65,7 +64,7 @@ def load_image(path: str | Path) -> np.ndarray:
 
 
 @dataclass
-class ImageDataset(Dataset):
+class ImageDataset(LabelledDataset):
     """Labelled hand-shape images with a vocabulary; same interface as KeypointDataset."""
 
     samples: list[ImageSample]
@@ -81,15 +80,8 @@ class ImageDataset(Dataset):
     kind = "image"
 
     def __post_init__(self) -> None:
-        self._index = {g: i for i, g in enumerate(self.vocabulary)}
+        super().__post_init__()
         self._cache: dict[str, np.ndarray] = {}  # path -> image, shared by subsets
-
-    def __len__(self) -> int:
-        return len(self.samples)
-
-    @property
-    def labels(self) -> np.ndarray:
-        return np.array([self._index[s.gloss] for s in self.samples], dtype=np.int64)
 
     def image(self, i: int) -> np.ndarray:
         """The image ``(H, W[, 3])`` uint8, cropped to the hand when this is a ``hand_crop`` view."""
@@ -111,13 +103,8 @@ class ImageDataset(Dataset):
         x = self.transform(img, rng) if self.transform else torch.from_numpy(np.asarray(img, np.float32) / 255.0)
         return {"x": x, "label": self._index[self.samples[i].gloss], "id": self.samples[i].id}
 
-    def subset(self, indices, split: str | None = None) -> "ImageDataset":
-        ds = replace(self, samples=[self.samples[i] for i in indices], split=split or self.split, info=dict(self.info))
-        ds._cache = self._cache
-        return ds
-
-    def with_transform(self, transform) -> "ImageDataset":
-        ds = replace(self, transform=transform, info=dict(self.info))
+    def _derived(self, **changes) -> "ImageDataset":
+        ds = super()._derived(**changes)
         ds._cache = self._cache
         return ds
 
