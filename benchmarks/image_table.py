@@ -64,8 +64,35 @@ def run_row(dataset: str, model: str, overrides: list[str], runs: Path) -> dict:
     return row
 
 
+TRANSFER = {"digits_all": "sign_language_digits", "silfa": "silfa_letters", "massey_p1": "asl_massey"}
+
+
+def transfer_rows() -> dict[tuple, dict]:
+    """MobileNetV2 rows from benchmarks/transfer.py (docs/transfer_learning.jsonl): mean over its seeds."""
+    f = ROOT / "docs" / "transfer_learning.jsonl"
+    if not f.is_file():
+        return {}
+    runs: dict[tuple, dict] = {}
+    for ln in f.read_text().splitlines():
+        r = json.loads(ln)
+        if r.get("setting") in TRANSFER and "top1" in r:
+            runs[(r["setting"], r["model"], r["seed"])] = r
+    out = {}
+    for (setting, model, _), _r in runs.items():
+        sel = [v for k, v in runs.items() if k[0] == setting and k[1] == model]
+        t = [v["top1"] for v in sel]
+        note = " data.options.test_person=1 (person 1 only)" if setting == "massey_p1" else ""
+        out[(TRANSFER[setting], model)] = {
+            "dataset": TRANSFER[setting], "model": model, "top1": float(np.mean(t)), "top1_sd": float(np.std(t)),
+            "top1_folds": t, "parameters": sel[0]["parameters"], "s_per_epoch": float(np.mean([v["s_per_epoch"] for v in sel])),
+            "epochs": sel[0]["epochs"], "machine": sel[0]["machine"], "seeds": len(sel),
+            "command": f"benchmarks/transfer.py: signkit train configs/{TRANSFER[setting]}/{model}.yaml "
+                       f"train.seed=<0..{len(sel) - 1}>{note}"}
+    return out
+
+
 def write_table(rows_file: Path, out: Path) -> None:
-    rows: dict[tuple, dict] = {}
+    rows: dict[tuple, dict] = transfer_rows()
     for ln in rows_file.read_text().splitlines():
         r = json.loads(ln)
         rows[(r["dataset"], r["model"])] = r
@@ -75,7 +102,8 @@ def write_table(rows_file: Path, out: Path) -> None:
              "Produced by `.venv/bin/python benchmarks/image_table.py --datasets ... --models ... [overrides]`; "
              "each row's command is given. Model selection on a per-class 10 % hold-out of the training split; "
              "the test split is used once. `s / epoch` = mean wall time of the training part of an epoch on "
-             "2 CPU cores. Landmark rows: top-1 over the test images where MediaPipe Hands found a hand, "
+             "2 CPU cores. MobileNetV2 rows come from `benchmarks/transfer.py` (mean ± sd over its seeds; on "
+             "asl_massey only person 1 is held out there). Landmark rows: top-1 over the test images where MediaPipe Hands found a hand, "
              "then the coverage and the top-1 over all test images (no hand = wrong).", ""]
     for ds in DATASETS:
         sel = [rows[k] for k in sorted(rows) if k[0] == ds]
@@ -88,8 +116,9 @@ def write_table(rows_file: Path, out: Path) -> None:
             if "error" in r:
                 lines.append(f"| {r['model']} | failed: {r['error']} | | | | | | |")
                 continue
-            t = f"{r['top1']:.2%}" + (f" ± {r['top1_sd']:.2%} (" + ", ".join(f"{v:.1%}" for v in r["top1_folds"]) + ")"
-                                      if r.get("top1_sd") is not None else "")
+            what = "seeds" if "seeds" in r else "people"
+            t = f"{r['top1']:.2%}" + (f" ± {r['top1_sd']:.2%} ({what}: " + ", ".join(f"{v:.1%}" for v in r["top1_folds"])
+                                      + ")" if r.get("top1_sd") is not None else "")
             cov = (f"{r['test_images'] - r['test_no_hand']:,} / {r['test_images']:,}" if "test_images" in r else "n/a")
             allimg = f"{r['top1_all_images']:.2%}" if "top1_all_images" in r else t.split(" ")[0]
             lines.append(f"| {r['model']} | {t} | {cov} | {allimg} | {r['parameters']:,} | {r['s_per_epoch']:.1f} | "

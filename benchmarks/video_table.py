@@ -1,7 +1,7 @@
 """Pixel video models on SILFA letters read as clips: c3d, chunk_lstm, c3d_lstm end to end and with the
 3D-CNN encoder pre-trained on 4-frame blocks; test top-1, parameters, size on disk.
 
-    .venv/bin/python benchmarks/video_table.py [--epochs 30] [--variants "" _small]
+    .venv/bin/python benchmarks/video_table.py [--epochs 30] [--variants "" _medium _small] [--streams upper+hand upper hand]
 
 Each row runs `signkit train configs/silfa_clips/<model>.yaml` in its own process. The pre-trained row
 first trains `c3d` on the central 4-frame block of each clip (`data.options.num_frames=4`), then
@@ -22,50 +22,92 @@ ROOT = Path(__file__).resolve().parents[1]
 CFG = ROOT / "configs" / "silfa_clips"
 
 
+def run_variant(v: str, streams: str, ep: list[str], out: Path, full: bool) -> list[dict]:
+    """Rows of one width variant (``""``, ``_medium``, ``_small``) and one stream choice; ``full`` runs
+    every model end to end, else only the pre-trained c3d_lstm pipeline."""
+    tag = "" if streams == "upper+hand" else f" [{streams}]"
+    so = [] if streams == "upper+hand" else [f"data.options.streams={streams}"]
+    sname = "" if streams == "upper+hand" else "_" + streams.replace("+", "")
+    rows = []
+    if full:
+        for model in ("c3d", "chunk_lstm", "c3d_lstm"):
+            r = run_one(CFG / f"{model}.yaml", [f"model.name={model}{v}", *so, *ep, f"name=silfa_{model}{v}{sname}"], out)
+            r["row"] = f"{model}{v}{tag} (end to end)"
+            rows.append(r)
+            print(json.dumps(r), flush=True)
+    pre = run_one(CFG / "c3d.yaml", [f"model.name=c3d{v}", "model.args.frames=4", "data.options.num_frames=4", *so, *ep,
+                                     f"name=silfa_c3d{v}{sname}_blocks"], out)
+    pre["row"] = f"c3d{v}{tag} on 4-frame blocks (encoder pre-training)"
+    rows.append(pre)
+    if "checkpoint" in pre:
+        r = run_one(CFG / "c3d_lstm.yaml", [f"model.name=c3d_lstm{v}", f"model.args.encoder_weights={pre['checkpoint']}",
+                                            *so, *ep, f"name=silfa_c3d_lstm{v}{sname}_pre"], out)
+        r["row"] = f"c3d_lstm{v}{tag} (encoder pre-trained on blocks)"
+        rows.append(r)
+        print(json.dumps(r), flush=True)
+    return rows
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--epochs", type=int, default=30)
     ap.add_argument("--variants", nargs="*", default=[""], help="model name suffixes: '' _medium _small")
+    ap.add_argument("--streams", nargs="*", default=["upper+hand"],
+                    help="upper+hand (all models), upper or hand (pre-trained c3d_lstm only)")
     ap.add_argument("--out-dir", default=str(ROOT / "runs" / "video_table"))
     a = ap.parse_args()
     out = Path(a.out_dir)
-    rows = []
     ep = [f"train.epochs={a.epochs}"]
+    jsonl = ROOT / "docs" / "results_silfa_clips.jsonl"
     for v in a.variants:
-        for model in ("c3d", "chunk_lstm", "c3d_lstm"):
-            r = run_one(CFG / f"{model}.yaml", [f"model.name={model}{v}", *ep, f"name=silfa_{model}{v}"], out)
-            r["row"] = f"{model}{v} (end to end)"
-            rows.append(r)
-            print(json.dumps(r), flush=True)
-        pre = run_one(CFG / "c3d.yaml", [f"model.name=c3d{v}", "model.args.frames=4", "data.options.num_frames=4", *ep,
-                                         f"name=silfa_c3d{v}_blocks"], out)
-        pre["row"] = f"c3d{v} on 4-frame blocks (encoder pre-training)"
-        rows.append(pre)
-        if "checkpoint" in pre:
-            r = run_one(CFG / "c3d_lstm.yaml", [f"model.name=c3d_lstm{v}", f"model.args.encoder_weights={pre['checkpoint']}",
-                                                *ep, f"name=silfa_c3d_lstm{v}_pre"], out)
-            r["row"] = f"c3d_lstm{v} (encoder pre-trained on blocks)"
-            rows.append(r)
-            print(json.dumps(r), flush=True)
-    lines = ["# Pixel video models on SILFA letters as clips", "", f"Machine: {machine()}.", "",
-             f"Command: `.venv/bin/python benchmarks/video_table.py --epochs {a.epochs}"
-             + (f" --variants {' '.join(repr(v) for v in a.variants)}" if a.variants != [''] else "") + "`. "
+        for streams in a.streams:
+            for r in run_variant(v, streams, ep, out, full=streams == "upper+hand"):
+                r["command"] = f"benchmarks/video_table.py --epochs {a.epochs} --variants '{v}' --streams {streams}"
+                r["machine"] = machine()
+                if "checkpoint" in r:
+                    r["size_mb"] = Path(r["checkpoint"]).stat().st_size / 1e6
+                    r["checkpoint_file"] = r["checkpoint"]
+                    r["checkpoint"] = "/".join(Path(r["checkpoint"]).parts[-3:])  # no machine paths in docs/
+                with open(jsonl, "a") as f:
+                    f.write(json.dumps({k: v2 for k, v2 in r.items() if k != "checkpoint_file"}) + "\n")
+                write_table(jsonl)
+
+
+ORDER = ["", "_medium", "_small"]
+
+
+def write_table(jsonl: Path) -> None:
+    rows: dict[str, dict] = {}
+    for ln in jsonl.read_text().splitlines():
+        r = json.loads(ln)
+        rows[r["row"]] = r  # a row's newest run wins
+    lines = ["# Pixel video models on SILFA letters as clips", "",
+             "Machine: " + "; ".join(sorted({r.get("machine", "?") for r in rows.values()})) + ".", "",
+             "Rows are produced by `.venv/bin/python benchmarks/video_table.py --epochs 30 --variants <v> --streams <s>` "
+             "(the command of each row is in results_silfa_clips.jsonl). "
              "Data: 26 letters, one signer; 8-frame clips (step 2) cut inside id blocks: the first half of each "
              "letter's frames give the 98 training clips, the second half the 92 test clips, so no test clip shares "
-             "a frame with a training clip. Input: pose-guided 64x64 grayscale upper-body and dominant-hand crops "
-             "(2 channels), 16 frames (zero-padded). No validation hold-out (98 clips): the last epoch is kept.", "",
+             "a frame with a training clip. Input: pose-guided 64x64 grayscale crops, 16 frames (zero-padded); "
+             "streams `upper+hand` (2 channels, default), or one of them alone ([upper], [hand]). Width variants: "
+             "`_medium` and `_small` have 1/2 and 1/4 of the channels and about 1/4 and 1/16 of the parameters. "
+             "No validation hold-out (98 clips): the last epoch is kept.", "",
              "| model | test top-1 | top-5 | parameters | size on disk (MB) | s / epoch |", "|---|---|---|---|---|---|"]
-    for r in rows:
+
+    def key(name: str):
+        v = next((i for i, s in enumerate(ORDER[1:], 1) if s + " " in name or s + "[" in name), 0)
+        return (v, "[" in name, name)
+
+    for name in sorted(rows, key=key):
+        r = rows[name]
         if "error" in r:
-            lines.append(f"| {r['row']} | failed: {r['error']} | | | | |")
+            lines.append(f"| {name} | failed: {r['error']} | | | | |")
             continue
-        size = Path(r["checkpoint"]).stat().st_size / 1e6
-        lines.append(f"| {r['row']} | {r['top1']:.2%} | {r['top5']:.2%} | {r['parameters']:,} | {size:.2f} | "
-                     f"{r['s_per_epoch']:.1f} |")
+        size = r.get("size_mb")
+        lines.append(f"| {name} | {r['top1']:.2%} | {r['top5']:.2%} | {r['parameters']:,} | "
+                     f"{size:.2f} | {r['s_per_epoch']:.1f} |" if size else
+                     f"| {name} | {r['top1']:.2%} | {r['top5']:.2%} | {r['parameters']:,} | | {r['s_per_epoch']:.1f} |")
     lines.append("")
     (ROOT / "docs" / "results_silfa_clips.md").write_text("\n".join(lines))
-    rel = [{**r, "checkpoint": "/".join(Path(r["checkpoint"]).parts[-3:])} if "checkpoint" in r else r for r in rows]
-    (ROOT / "docs" / "results_silfa_clips.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rel))  # no machine paths
 
 
 if __name__ == "__main__":

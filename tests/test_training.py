@@ -156,4 +156,6 @@ def test_every_shipped_config_builds(data_root):
         cfg = signkit.load_config(p)
         d = cfg.data
         layout = layouts.get(d.name, f"image:{d.channels}x{d.image_size}x{d.image_size}")
+        if d.options.get("view") == "landmarks":
+            layout = "landmarks:21x3"
         create_model(cfg.model.name, 10, layout, **cfg.model.args)
