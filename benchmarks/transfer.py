@@ -46,7 +46,9 @@ def write_table(rows_file: Path, out: Path) -> None:
              "Produced by `.venv/bin/python benchmarks/transfer.py --seeds N [overrides]`: for each setting and "
              "seed, `signkit train configs/<dataset>/mobilenetv2_frozen.yaml` and `.../mobilenetv2_scratch.yaml` "
              "with `train.seed=<seed>` (and `data.options.per_class_seed=<seed>` for the per-class subsets). "
-             "96x96 RGB, ImageNet normalisation, the configs' augmentation, 15 epochs, AdamW lr 1e-3 cosine. "
+             "96x96 RGB, ImageNet normalisation, the configs' augmentation, AdamW lr 1e-3 cosine, "
+             f"{sorted({r['epochs'] for r in rows.values() if 'epochs' in r})} epochs (overrides in the rows' commands, "
+             "docs/transfer_learning.jsonl). "
              "Test top-1 mean ± standard deviation over seeds; *gain* = frozen − scratch, and whether it exceeds "
              "the larger of the two seed spreads (max − min).", "",
              "| setting | frozen backbone | from scratch | gain (points) | larger than seed spread? | seeds | s / epoch (frozen, scratch) |",
