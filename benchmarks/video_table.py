@@ -22,7 +22,8 @@ ROOT = Path(__file__).resolve().parents[1]
 CFG = ROOT / "configs" / "silfa_clips"
 
 
-def run_variant(v: str, streams: str, ep: list[str], out: Path, full: bool) -> list[dict]:
+def run_variant(v: str, streams: str, ep: list[str], out: Path, full: bool,
+                models=("c3d", "chunk_lstm", "c3d_lstm")) -> list[dict]:
     """Rows of one width variant (``""``, ``_medium``, ``_small``) and one stream choice; ``full`` runs
     every model end to end, else only the pre-trained c3d_lstm pipeline."""
     tag = "" if streams == "upper+hand" else f" [{streams}]"
@@ -30,7 +31,7 @@ def run_variant(v: str, streams: str, ep: list[str], out: Path, full: bool) -> l
     sname = "" if streams == "upper+hand" else "_" + streams.replace("+", "")
     rows = []
     if full:
-        for model in ("c3d", "chunk_lstm", "c3d_lstm"):
+        for model in models:
             r = run_one(CFG / f"{model}.yaml", [f"model.name={model}{v}", *so, *ep, f"name=silfa_{model}{v}{sname}"], out)
             r["row"] = f"{model}{v}{tag} (end to end)"
             rows.append(r)
@@ -54,6 +55,8 @@ def main() -> None:
     ap.add_argument("--variants", nargs="*", default=[""], help="model name suffixes: '' _medium _small")
     ap.add_argument("--streams", nargs="*", default=["upper+hand"],
                     help="upper+hand (all models), upper or hand (pre-trained c3d_lstm only)")
+    ap.add_argument("--models", nargs="*", default=["c3d", "chunk_lstm", "c3d_lstm"],
+                    help="models trained end to end (the pre-trained c3d_lstm pipeline always runs)")
     ap.add_argument("--out-dir", default=str(ROOT / "runs" / "video_table"))
     a = ap.parse_args()
     out = Path(a.out_dir)
@@ -61,8 +64,9 @@ def main() -> None:
     jsonl = ROOT / "docs" / "results_silfa_clips.jsonl"
     for v in a.variants:
         for streams in a.streams:
-            for r in run_variant(v, streams, ep, out, full=streams == "upper+hand"):
-                r["command"] = f"benchmarks/video_table.py --epochs {a.epochs} --variants '{v}' --streams {streams}"
+            for r in run_variant(v, streams, ep, out, streams == "upper+hand", a.models):
+                r["command"] = (f"benchmarks/video_table.py --epochs {a.epochs} --variants '{v}' --streams {streams}"
+                                f" --models {' '.join(a.models)}")
                 r["machine"] = machine()
                 if "checkpoint" in r:
                     r["size_mb"] = Path(r["checkpoint"]).stat().st_size / 1e6
