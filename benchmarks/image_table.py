@@ -121,7 +121,7 @@ def write_table(rows_file: Path, out: Path) -> None:
                                       + ")" if r.get("top1_sd") is not None else "")
             cov = (f"{r['test_images'] - r['test_no_hand']:,} / {r['test_images']:,}" if "test_images" in r else "n/a")
             allimg = f"{r['top1_all_images']:.2%}" if "top1_all_images" in r else t.split(" ")[0]
-            lines.append(f"| {r['model']} | {t} | {cov} | {allimg} | {r['parameters']:,} | {r['s_per_epoch']:.1f} | "
+            lines.append(f"| {r['model']} | {t} | {cov} | {allimg} | {r['parameters']:,} | {r['s_per_epoch']:.2f} | "
                          f"{r['epochs']} | `{r['command']}` |")
         lines.append("")
     tmp = out.with_suffix(".tmp")
@@ -137,6 +137,10 @@ def main() -> None:
     ap.add_argument("--out", default=str(OUT))
     ap.add_argument("overrides", nargs="*", default=[])
     a = ap.parse_args()
+    # key=value words after --models/--datasets are overrides, not names
+    a.overrides += [w for w in a.models + a.datasets if "=" in w]
+    a.models = [w for w in a.models if "=" not in w]
+    a.datasets = [w for w in a.datasets if "=" not in w]
     out = Path(a.out)
     rows_file = out.with_suffix(".jsonl")
     for ds in a.datasets:

@@ -61,6 +61,9 @@ def main() -> None:
     ap.add_argument("--runs", default=str(ROOT / "runs" / "bench"))
     ap.add_argument("overrides", nargs="*", default=[])
     a = ap.parse_args()
+    if a.configs:  # key=value words after --configs are overrides, not config names
+        a.overrides += [w for w in a.configs if "=" in w]
+        a.configs = [w for w in a.configs if "=" not in w]
     cfg_dir = ROOT / "configs" / a.dataset
     configs = [cfg_dir / f"{c}.yaml" for c in a.configs] if a.configs else sorted(cfg_dir.glob("*.yaml"))
     out = Path(a.out or ROOT / "docs" / f"results_{a.dataset}.md")
