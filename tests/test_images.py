@@ -176,3 +176,16 @@ def test_two_process_ddp_run_of_an_image_model(tmp_path, data_root):
     m = json.loads((runs[0] / "test_metrics.json").read_text())
     assert m["n"] == len(load_dataset("silfa_letters", "test"))  # rank 0 evaluates the whole test split
     assert "MEMBER: 1/2" in r.stdout + r.stderr  # Lightning: "Initializing distributed: GLOBAL_RANK: 0, MEMBER: 1/2"
+
+
+def test_frozen_backbone_keeps_its_batchnorm_statistics(data_root):
+    from signkit.models import create_model
+
+    m = create_model("mobilenetv2_frozen", 10, "image:3x64x64").train()
+    bn = m.features[0][1]
+    before = bn.running_mean.clone()
+    m(torch.randn(4, 3, 64, 64) * 3 + 1).sum().backward()
+    assert not bn.training and torch.equal(bn.running_mean, before)  # frozen: ImageNet statistics kept
+    assert m.classifier.training and m.classifier[1].weight.grad is not None
+    s = create_model("mobilenetv2", 10, "image:3x64x64").train()
+    assert s.features[0][1].training  # trained from scratch: batch norm trains as usual

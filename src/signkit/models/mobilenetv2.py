@@ -120,6 +120,17 @@ class MobileNetV2(nn.Module):
                 for p in blk.parameters():
                     p.requires_grad = True
 
+    def train(self, mode: bool = True) -> "MobileNetV2":
+        """As ``nn.Module.train``, except that batch-norm layers whose parameters are frozen stay in
+        eval mode: a frozen backbone keeps its ImageNet running statistics instead of drifting to
+        the new data's (Keras's transfer-learning guide does the same)."""
+        super().train(mode)
+        if mode:
+            for m in self.features.modules():
+                if isinstance(m, nn.BatchNorm2d) and not any(p.requires_grad for p in m.parameters()):
+                    m.eval()
+        return self
+
     def load_torchvision(self, path: str | Path) -> None:
         """Load a torchvision-format state_dict strictly: the whole model (a classifier of another
         size is skipped) or ``features.*`` only. Raises CheckpointError naming missing, unexpected
