@@ -39,7 +39,11 @@ def machine() -> str:
 
 
 def run_one(config: Path, overrides: list[str], out_dir: Path) -> dict:
-    cmd = [sys.executable, "-c", CHILD, str(config), f"output_dir={out_dir}", "train.progress=none", *overrides]
+    # The child is a script file, not `python -c`: Lightning's DDP launcher re-runs sys.argv for ranks > 0.
+    child = Path(out_dir) / "_train_child.py"
+    child.parent.mkdir(parents=True, exist_ok=True)
+    child.write_text(CHILD)
+    cmd = [sys.executable, str(child), str(config), f"output_dir={out_dir}", "train.progress=none", *overrides]
     t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "GLOG_minloglevel": "2"})
     if p.returncode != 0:
