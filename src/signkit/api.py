@@ -174,8 +174,8 @@ class Recognizer:
         opts = {"streams": "upper+hand", "rgb": False, "size": 64, "num_frames": 32,
                 **(self.meta["config"]["data"].get("options") or {})}
         ds = ClipDataset([ClipSample(str(c), self.vocabulary[0], str(c)) for c in clips], self.vocabulary, "clips",
-                         "predict", _streams(opts["streams"]), bool(opts["rgb"]), int(opts["size"]),
-                         int(opts["num_frames"]))
+                         "predict", streams=_streams(opts["streams"]), rgb=bool(opts["rgb"]),
+                         size=int(opts["size"]), num_frames=int(opts["num_frames"]))
         b = clip_collate([ds[i] for i in range(len(ds))])
         return torch.softmax(self.model(b["x"], b["mask"]), -1).numpy()
 

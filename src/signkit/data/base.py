@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import KW_ONLY, dataclass, field, replace
 from typing import Callable, Sequence
 
 import numpy as np
@@ -22,11 +22,23 @@ class Sample:
     id: str = ""
 
 
+@dataclass
 class LabelledDataset(Dataset):
-    """What every signkit dataset shares (keypoint, image, landmark and clip datasets are dataclasses
-    with at least ``samples`` (each with ``.gloss``), ``vocabulary``, ``split``, ``transform`` and
-    ``info``): length, integer labels, and derived copies for a subset or another transform.
-    Subclasses that hold caches override :meth:`_derived` to share them."""
+    """What every signkit dataset shares (keypoint, image, landmark and clip datasets derive from it):
+    ``samples`` (each with ``.gloss``), ``vocabulary`` (gloss names; labels are indices into it), the
+    dataset ``name`` and ``split``, a ``transform`` seeded by ``seed``, the ``epoch`` and the index, and
+    ``info`` (split description, skipped files, ...); length, integer labels, and derived copies for a
+    subset or another transform. Subclasses add keyword-only fields and override :meth:`_derived` to
+    share caches."""
+
+    samples: list
+    vocabulary: list[str]
+    name: str = ""
+    split: str = ""
+    transform: Callable | None = None
+    seed: int = 0
+    epoch: int = 0
+    info: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self._index = {g: i for i, g in enumerate(self.vocabulary)}
@@ -57,20 +69,14 @@ class LabelledDataset(Dataset):
 class KeypointDataset(LabelledDataset):
     """A list of :class:`Sample` with a fixed vocabulary and a transform pipeline.
 
+    ``layout`` is keyword-only: ``KeypointDataset(samples, vocabulary, name, split, layout=...)``.
     ``ds[i]`` returns ``{"x": (T, J, C) float32 tensor, "mask": (T,) bool, "label": int, "id": str}``
     after ``transform``; :func:`collate` pads a list of them to ``(B, T_max, J, C)``.
     Augmenting transforms draw from a generator seeded by ``seed``, the epoch and the index.
     """
 
-    samples: list[Sample]
-    vocabulary: list[str]
+    _: KW_ONLY
     layout: Layout
-    name: str = ""
-    split: str = ""
-    transform: Callable | None = None
-    seed: int = 0
-    epoch: int = 0
-    info: dict = field(default_factory=dict)
 
     def __getitem__(self, i: int) -> dict:
         s = self.samples[i]

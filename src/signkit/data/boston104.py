@@ -83,5 +83,5 @@ def load_boston104(split: str = "train", root=None, signer_norm: bool = False) -
     if dropped:
         warnings.warn(f"RWTH-BOSTON-104 {split}: dropped {len(dropped)} segment(s) with a word unseen in "
                       f"training: {dropped}", stacklevel=2)
-    return KeypointDataset(samples, vocabulary, BOSTON104_TRACK3, "rwth_boston104", split,
+    return KeypointDataset(samples, vocabulary, "rwth_boston104", split, layout=BOSTON104_TRACK3,
                            info={"dropped_unseen": dropped})

@@ -18,9 +18,8 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -87,19 +86,12 @@ def source_crops(source, streams=("upper", "hand"), rgb: bool = False, size: int
 class ClipDataset(LabelledDataset):
     """Pixel clips with a vocabulary; same interface as the keypoint and image datasets."""
 
-    samples: list[ClipSample]
-    vocabulary: list[str]
-    name: str = ""
-    split: str = ""
+    _: KW_ONLY
     streams: tuple = ("upper", "hand")
     rgb: bool = False
     size: int = 64
     num_frames: int = 32
     min_frames: int = 4
-    transform: Callable | None = None
-    seed: int = 0
-    epoch: int = 0
-    info: dict = field(default_factory=dict)
     layout = None
     kind = "clip"
 
@@ -223,7 +215,8 @@ def load_silfa_clips(split: str = "train", root=None, clip_len: int = 8, stride:
             for s in starts:
                 length = min(clip_len, hi - s)
                 samples.append(ClipSample(src, g, f"{g}/{Path(files[s]).stem}+{length}", s, length))
-    return ClipDataset(samples, letters, "silfa_clips", split, _streams(streams), rgb, size, num_frames,
+    return ClipDataset(samples, letters, "silfa_clips", split, streams=_streams(streams), rgb=rgb, size=size,
+                       num_frames=num_frames,
                        info={"split": f"id blocks: clips of the first {train_fraction:.0%} of each letter's frames "
                                       f"train, the rest test; {clip_len}-frame clips, step {stride}"})
 
@@ -252,7 +245,8 @@ def load_video_clips(split: str = "train", root=None, path: str | None = None, t
     if not samples:
         raise DataRootError(f"{base} holds no <gloss>/<clip> videos ({VIDEO_EXTENSIONS}) or frame folders")
     vocab = sorted({s.gloss for s in samples})
-    ds = ClipDataset(samples, vocab, "video_clips", split, _streams(streams), rgb, size, num_frames,
+    ds = ClipDataset(samples, vocab, "video_clips", split, streams=_streams(streams), rgb=rgb, size=size,
+                     num_frames=num_frames,
                      info={"split": f"seeded per-gloss hold-out {test_fraction} (seed {seed})"})
     if split == "all":
         return ds

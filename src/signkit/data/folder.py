@@ -45,7 +45,7 @@ def load_folder(split: str = "train", root=None, path: str | None = None, layout
     if bad:
         warnings.warn(f"folder dataset: skipped {len(bad)} file(s): {bad}", stacklevel=2)
     vocabulary = sorted({s.gloss for s in samples})
-    ds = KeypointDataset(samples, vocabulary, samples[0].sequence.layout, "folder", "all")
+    ds = KeypointDataset(samples, vocabulary, "folder", "all", layout=samples[0].sequence.layout)
     if split == "all":
         return ds
     signers = sorted({s.signer for s in samples if s.signer is not None})

@@ -144,5 +144,5 @@ def load_fpha(split: str = "train", root=None, protocol: str = "official", test_
     if skipped:
         warnings.warn(f"FPHA: skipped {len(skipped)} unreadable sequence file(s): " + "; ".join(
             s.split(":")[0] for s in skipped), stacklevel=2)
-    return KeypointDataset(samples, vocabulary, FPHA_HAND21, "fpha", split,
+    return KeypointDataset(samples, vocabulary, "fpha", split, layout=FPHA_HAND21,
                            info={"protocol": protocol, "test_subject": test_subject, "skipped": skipped})

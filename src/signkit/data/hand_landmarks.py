@@ -20,9 +20,8 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -236,14 +235,6 @@ class LandmarkDataset(LabelledDataset):
     hand and ``info["images"]`` counts all source images.
     """
 
-    samples: list[LandmarkSample]
-    vocabulary: list[str]
-    name: str = ""
-    split: str = ""
-    transform: Callable | None = None
-    seed: int = 0
-    epoch: int = 0
-    info: dict = field(default_factory=dict)
     layout = None
     kind = "landmarks"
     layout_name = LANDMARK_LAYOUT

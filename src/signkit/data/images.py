@@ -17,9 +17,8 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 import torch
@@ -67,14 +66,7 @@ def load_image(path: str | Path) -> np.ndarray:
 class ImageDataset(LabelledDataset):
     """Labelled hand-shape images with a vocabulary; same interface as KeypointDataset."""
 
-    samples: list[ImageSample]
-    vocabulary: list[str]
-    name: str = ""
-    split: str = ""
-    transform: Callable | None = None
-    seed: int = 0
-    epoch: int = 0
-    info: dict = field(default_factory=dict)
+    _: KW_ONLY
     crop_boxes: dict | None = None  # id -> (x0, y0, x1, y1) or None (centre square): the hand_crop view
     layout = None
     kind = "image"

@@ -70,7 +70,7 @@ def load_videos(split: str = "train", root=None, path: str | None = None, layout
     if not samples:
         raise DataRootError(f"videos dataset {str(base)!r}: no video could be extracted ({failed})")
     vocabulary = sorted({s.gloss for s in samples})
-    ds = KeypointDataset(samples, vocabulary, samples[0].sequence.layout, "videos", "all",
+    ds = KeypointDataset(samples, vocabulary, "videos", "all", layout=samples[0].sequence.layout,
                          info={"cache": str(cache_dir), "failed": failed})
     if split == "all":
         return ds
