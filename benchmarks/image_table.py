@@ -25,8 +25,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_table import ROOT, machine, run_one  # noqa: E402
 
 DATASETS = ["sign_mnist", "asl_massey", "sign_language_digits", "silfa_letters"]
-MODELS = ["mlp", "lenet5", "resnet18_28px", "lenet5_handcrop", "resnet18_28px_handcrop", "mobilenetv2_frozen",
-          "mobilenetv2_scratch", "landmark_mlp"]
+MODELS = ["mlp", "lenet5", "resnet18_28px", "lenet5_handcrop", "resnet18_28px_handcrop", "lenet5_shift",
+          "resnet18_28px_shift", "mobilenetv2_frozen", "mobilenetv2_scratch", "landmark_mlp"]
 SPLITS = {"sign_mnist": "official test set (7,172)", "asl_massey": "leave-one-person-out (5 people), mean",
           "sign_language_digits": "seeded stratified 80/20 (no signer ids)",
           "silfa_letters": "id blocks: first half of each letter trains"}

@@ -41,6 +41,22 @@ def test_sign_mnist_plain_csv_with_and_without_header(tmp_path, data_root):
         read_sign_mnist_csv(tmp_path / "bad.csv")
 
 
+def test_augmentation_translate_and_unknown_keys(data_root):
+    from signkit.data.image_transforms import ImageTransform, image_transform_from
+
+    img = load_dataset("sign_mnist", "test").image(0)  # (28, 28) uint8
+    plain = ImageTransform(train=True, crop=1.0, rotation=0.0, color=0.0)
+    moved = ImageTransform(train=True, crop=1.0, rotation=0.0, color=0.0, translate=0.2)
+    a, b = plain(img, np.random.default_rng(0)), moved(img, np.random.default_rng(0))
+    assert a.shape == b.shape == (1, 28, 28)
+    assert torch.allclose(a, ImageTransform()(img), atol=1e-6)  # no crop/rotation/colour: the image itself
+    assert (a - b).abs().mean() > 0.05  # shifted by up to 20 % of the side
+    cfg = {"image_size": 28, "augment": {"crop": 0.9, "translate": 0.1}}
+    assert image_transform_from(cfg, True).translate == 0.1 and not image_transform_from(cfg, False).train
+    with pytest.raises(ValueError, match=r"unknown key\(s\) \['shift'\].*expected crop"):
+        image_transform_from({"augment": {"shift": 0.1}}, True)
+
+
 def test_image_dataset_splits(data_root):
     digits_tr, digits_te = load_dataset("sign_language_digits", "train"), load_dataset("sign_language_digits", "test")
     assert len(digits_tr) + len(digits_te) == 2062 and len(digits_tr.vocabulary) == 10

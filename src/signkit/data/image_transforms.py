@@ -22,9 +22,10 @@ class ImageTransform:
         size: output side in pixels. channels: 1 (grayscale, Sign-MNIST style) or 3 (RGB).
         normalize: ``"imagenet"`` (mean/std of ImageNet, for pretrained backbones) or ``"unit"``
             (x/255 - 0.5) / 0.5.
-        train: apply augmentation: random resized crop (area ``crop``..1), rotation (+-``rotation``
-            degrees), brightness/contrast (+-``color``), horizontal flip with probability ``flip``
-            (off by default: a flip swaps handedness).
+        train: apply augmentation: random resized crop (area ``crop``..1), a further shift of up to
+            +-``translate`` of the image side in x and y (0 = off), rotation (+-``rotation`` degrees),
+            brightness/contrast (+-``color``), horizontal flip with probability ``flip`` (off by
+            default: a flip swaps handedness).
     """
 
     size: int = 28
@@ -35,6 +36,7 @@ class ImageTransform:
     rotation: float = 10.0
     color: float = 0.2
     flip: float = 0.0
+    translate: float = 0.0
 
     def __call__(self, img: np.ndarray, rng: np.random.Generator | None = None) -> torch.Tensor:
         x = torch.from_numpy(np.ascontiguousarray(img)).float() / 255.0
@@ -60,6 +62,8 @@ class ImageTransform:
         scale = math.sqrt(rng.uniform(self.crop, 1.0))
         ang = math.radians(rng.uniform(-self.rotation, self.rotation))
         tx, ty = rng.uniform(-(1 - scale), 1 - scale, size=2)
+        if self.translate:  # affine_grid coordinates span 2 units per image side
+            tx, ty = (tx, ty) + rng.uniform(-2 * self.translate, 2 * self.translate, size=2)
         cos, sin = math.cos(ang) * scale, math.sin(ang) * scale
         theta = torch.tensor([[cos, -sin, tx], [sin, cos, ty]], dtype=torch.float32)[None]
         grid = F.affine_grid(theta, [1, *x.shape], align_corners=False)
@@ -74,9 +78,19 @@ class ImageTransform:
 
 def image_transform_from(cfg: dict, train: bool) -> ImageTransform:
     """Build from a config dict (keys ``image_size``, ``channels``, ``image_normalize`` and
-    ``augment``: {crop, rotation, color, flip})."""
-    aug = dict(cfg.get("augment") or {}) if train else {}
+    ``augment``: {crop, rotation, color, flip, translate}).
+
+    Raises:
+        ValueError: ``augment`` names a key other than those five.
+    """
+    aug = dict(cfg.get("augment") or {})
+    unknown = sorted(set(aug) - {"crop", "rotation", "color", "flip", "translate"})
+    if unknown:
+        raise ValueError(f"data.augment: unknown key(s) {unknown} for images; expected crop, rotation, color, "
+                         "flip, translate")
+    aug = aug if train else {}
     return ImageTransform(size=int(cfg.get("image_size") or 28), channels=int(cfg.get("channels") or 1),
                           normalize=cfg.get("image_normalize") or "unit", train=train and bool(aug),
                           crop=float(aug.get("crop", 0.8) or 1.0), rotation=float(aug.get("rotation", 10.0) or 0.0),
-                          color=float(aug.get("color", 0.2) or 0.0), flip=float(aug.get("flip", 0.0) or 0.0))
+                          color=float(aug.get("color", 0.2) or 0.0), flip=float(aug.get("flip", 0.0) or 0.0),
+                          translate=float(aug.get("translate", 0.0) or 0.0))
