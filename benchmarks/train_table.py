@@ -23,12 +23,7 @@ import pandas as pd
 
 ROOT = Path(__file__).resolve().parents[1]
 
-CHILD = r"""
-import json, resource, sys, signkit
-r = signkit.train(sys.argv[1], sys.argv[2:], verbose=False)
-r["peak_rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-print("RESULT " + json.dumps(r))
-"""
+CHILD = Path(__file__).with_name("train_child.py")  # one training run in its own process
 
 
 def machine() -> str:
@@ -39,11 +34,8 @@ def machine() -> str:
 
 
 def run_one(config: Path, overrides: list[str], out_dir: Path) -> dict:
-    # The child is a script file, not `python -c`: Lightning's DDP launcher re-runs sys.argv for ranks > 0.
-    child = Path(out_dir) / "_train_child.py"
-    child.parent.mkdir(parents=True, exist_ok=True)
-    child.write_text(CHILD)
-    cmd = [sys.executable, str(child), str(config), f"output_dir={out_dir}", "train.progress=none", *overrides]
+    # CHILD is a script file, not `python -c`: Lightning's DDP launcher re-runs sys.argv for ranks > 0.
+    cmd = [sys.executable, str(CHILD), str(config), f"output_dir={out_dir}", "train.progress=none", *overrides]
     t0 = time.perf_counter()
     p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "GLOG_minloglevel": "2"})
     if p.returncode != 0:

@@ -63,7 +63,8 @@ class ImageTransform:
         ang = math.radians(rng.uniform(-self.rotation, self.rotation))
         tx, ty = rng.uniform(-(1 - scale), 1 - scale, size=2)
         if self.translate:  # affine_grid coordinates span 2 units per image side
-            tx, ty = (tx, ty) + rng.uniform(-2 * self.translate, 2 * self.translate, size=2)
+            dx, dy = rng.uniform(-2 * self.translate, 2 * self.translate, size=2)
+            tx, ty = tx + dx, ty + dy
         cos, sin = math.cos(ang) * scale, math.sin(ang) * scale
         theta = torch.tensor([[cos, -sin, tx], [sin, cos, ty]], dtype=torch.float32)[None]
         grid = F.affine_grid(theta, [1, *x.shape], align_corners=False)
