@@ -84,6 +84,7 @@ class Recognizer:
         self.is_clip = str(self.meta["layout"]).startswith("clip:")
         self.is_landmarks = str(self.meta["layout"]).startswith("landmarks:")
         self.data_options = dict(self.meta.get("config", {}).get("data", {}).get("options") or {})
+        self.hand: str = self.data_options.get("hand", "first")  # MediaPipe hand selection used in training
         if self.is_clip or self.is_landmarks:
             self.layout = None
             self.transform = None
@@ -130,7 +131,7 @@ class Recognizer:
         if self.is_landmarks or self.data_options.get("view") == "hand_crop":
             from .data.hand_landmarks import HandDetector, NoHandError
 
-            with HandDetector() as det:
+            with HandDetector(hand=self.hand) as det:
                 dets = [det.detect(im) for im in images]
             if self.is_landmarks and any(d is None for d in dets):
                 i = next(i for i, d in enumerate(dets) if d is None)

@@ -57,6 +57,7 @@ class TrainConfig:
     weight_decay: float = 1e-2
     schedule: str = "cosine"           # "cosine", "step" (x0.1 at 2/3 of training) or "none"
     label_smoothing: float = 0.1
+    class_weights: str = "none"        # "none" or "balanced" (cross-entropy weighted n / (K * n_c))
     seed: int = 0
     accelerator: str = "cpu"
     devices: int = 1

@@ -32,6 +32,7 @@ from .base import LabelledDataset
 WRIST, MIDDLE_MCP = 0, 9
 LANDMARK_LAYOUT = "landmarks:21x3"
 DETECTOR_VERSION = 1  # bump when detection changes, to invalidate caches
+HAND_CHOICES = ("first", "highest")
 
 
 class NoHandError(SignkitError):
@@ -57,8 +58,21 @@ def _as_rgb(img: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(img)
 
 
+def check_hand_choice(hand: str) -> str:
+    """Validate a hand-selection policy (see :class:`HandDetector`); raises SignkitError naming the choices."""
+    if hand not in HAND_CHOICES:
+        raise SignkitError(f"unknown hand selection {hand!r}; expected one of {list(HAND_CHOICES)}")
+    return hand
+
+
 class HandDetector:
     """MediaPipe Hands in still-image mode, one hand per image.
+
+    ``hand`` chooses the hand when there may be two: ``"first"`` (MediaPipe with ``max_num_hands=1``:
+    its most confident hand) or ``"highest"`` (``max_num_hands=2``, then the hand whose landmarks'
+    mean y is smallest, i.e. the raised hand). Fingerspelling is done with a raised hand while the
+    other hand rests lower down: on SILFA letters "first" picks the resting hand in a quarter of the
+    frames (whole letters such as I and Y), "highest" picks the signing hand.
 
     ``detect(img)`` returns ``(landmarks (21, 3) pixels, handedness, score)`` or ``None`` when no hand
     is found. ``handedness`` is +1 for a right hand and -1 for a left hand, assuming an unmirrored
@@ -71,13 +85,14 @@ class HandDetector:
     Use as a context manager, or call :meth:`close`.
     """
 
-    def __init__(self, min_confidence: float = 0.5, model_complexity: int = 1):
+    def __init__(self, min_confidence: float = 0.5, model_complexity: int = 1, hand: str = "first"):
         from ..video.extract import _quiet
 
+        self.hand = check_hand_choice(hand)
         _quiet()
         import mediapipe as mp
 
-        self._hands = mp.solutions.hands.Hands(static_image_mode=True, max_num_hands=1,
+        self._hands = mp.solutions.hands.Hands(static_image_mode=True, max_num_hands=1 if hand == "first" else 2,
                                                model_complexity=model_complexity,
                                                min_detection_confidence=min_confidence)
 
@@ -95,8 +110,10 @@ class HandDetector:
         if not res.multi_hand_landmarks:
             return None
         h, w = img.shape[:2]
-        lm = np.array([[p.x * w, p.y * h, p.z * w] for p in res.multi_hand_landmarks[0].landmark], np.float32)
-        c = res.multi_handedness[0].classification[0]
+        hands = [np.array([[p.x * w, p.y * h, p.z * w] for p in r.landmark], np.float32) for r in res.multi_hand_landmarks]
+        k = int(np.argmin([lm[:, 1].mean() for lm in hands])) if self.hand == "highest" else 0
+        lm = hands[k]
+        c = res.multi_handedness[k].classification[0]
         return lm, (1 if c.label == "Left" else -1), float(c.score)
 
     def detect(self, img: np.ndarray) -> tuple[np.ndarray, int, float] | None:
@@ -179,10 +196,12 @@ class HandDetections:
         return self.score > 0
 
 
-def detect_images(images, min_confidence: float = 0.5, progress: str | None = None) -> HandDetections:
-    """Run :class:`HandDetector` on an iterable of images (``(H, W[, 3])`` uint8)."""
+def detect_images(images, min_confidence: float = 0.5, progress: str | None = None,
+                  hand: str = "first") -> HandDetections:
+    """Run :class:`HandDetector` on an iterable of images (``(H, W[, 3])`` uint8); ``hand``: which hand
+    when there are two (see :class:`HandDetector`)."""
     lms, hands, scores = [], [], []
-    with HandDetector(min_confidence) as det:
+    with HandDetector(min_confidence, hand=hand) as det:
         for i, img in enumerate(images):
             out = det.detect(img)
             if out is None:
@@ -195,20 +214,23 @@ def detect_images(images, min_confidence: float = 0.5, progress: str | None = No
                           np.array(hands, np.int8), np.array(scores, np.float32))
 
 
-def dataset_detections(ds, min_confidence: float = 0.5, cache: Path | None = None) -> HandDetections:
+def dataset_detections(ds, min_confidence: float = 0.5, cache: Path | None = None,
+                       hand: str = "first") -> HandDetections:
     """Hand detections of every image of an :class:`~signkit.data.images.ImageDataset`, from the
     cache when there (keyed by dataset name, sample ids and detector settings), else computed and
     written atomically."""
     import mediapipe as mp
 
-    key = hashlib.sha1(json.dumps([DETECTOR_VERSION, mp.__version__, ds.name, min_confidence,
-                                   [s.id for s in ds.samples]]).encode()).hexdigest()[:16]
+    settings = [DETECTOR_VERSION, mp.__version__, ds.name, min_confidence, [s.id for s in ds.samples]]
+    if check_hand_choice(hand) != "first":  # keys of "first" caches are unchanged
+        settings.append(hand)
+    key = hashlib.sha1(json.dumps(settings).encode()).hexdigest()[:16]
     f = (cache or _cache_dir()) / f"{ds.name or 'images'}-{key}.npz"
     if f.is_file():
         with np.load(f, allow_pickle=False) as z:
             return HandDetections(z["landmarks"], z["handedness"], z["score"])
     dets = detect_images((ds.image(i) for i in range(len(ds))), min_confidence,
-                         progress=f"{ds.name}[{ds.split}]" if len(ds) > 2000 else None)
+                         progress=f"{ds.name}[{ds.split}]" if len(ds) > 2000 else None, hand=hand)
     f.parent.mkdir(parents=True, exist_ok=True)
     tmp = f.with_name(f.name + ".tmp.npz")
     np.savez_compressed(tmp, landmarks=dets.landmarks, handedness=dets.handedness, score=dets.score)
@@ -274,7 +296,7 @@ class LandmarkAugment:
         return (x @ r.T + rng.normal(0, self.jitter, x.shape)).astype(np.float32)
 
 
-def landmark_view(ds, min_confidence: float = 0.5, mirror_left: bool = False) -> LandmarkDataset:
+def landmark_view(ds, min_confidence: float = 0.5, mirror_left: bool = False, hand: str = "first") -> LandmarkDataset:
     """The landmark view of an image dataset: one :class:`LandmarkSample` per image with a hand.
 
     ``mirror_left`` mirrors the hands MediaPipe labels left. Off by default: on single still images
@@ -287,15 +309,15 @@ def landmark_view(ds, min_confidence: float = 0.5, mirror_left: bool = False) ->
     found = dets.found
     samples = [LandmarkSample(norm[i], s.gloss, s.signer, s.id) for i, s in enumerate(ds.samples) if found[i]]
     info = {**ds.info, "images": len(ds), "no_hand": [s.id for i, s in enumerate(ds.samples) if not found[i]],
-            "mirror_left": mirror_left}
+            "mirror_left": mirror_left, "hand": hand}
     return LandmarkDataset(samples, ds.vocabulary, ds.name, ds.split, info=info)
 
 
-def hand_crop_view(ds, min_confidence: float = 0.5, margin: float = 0.3):
+def hand_crop_view(ds, min_confidence: float = 0.5, margin: float = 0.3, hand: str = "first"):
     """The "28x28 view" crop of an image dataset: every image cropped to the square around its hand
     (centre square when no hand is found). Resizing and grayscale follow the config's ``image_size``
-    and ``channels``."""
-    dets = dataset_detections(ds, min_confidence)
+    and ``channels``. ``hand``: which hand when there are two (see :class:`HandDetector`)."""
+    dets = dataset_detections(ds, min_confidence, hand=hand)
     boxes = {}
     for i, s in enumerate(ds.samples):
         if dets.found[i]:
@@ -305,5 +327,5 @@ def hand_crop_view(ds, min_confidence: float = 0.5, margin: float = 0.3):
             boxes[s.id] = None
     out = ds.with_transform(ds.transform)
     out.crop_boxes = boxes
-    out.info = {**ds.info, "view": "hand_crop", "centre_cropped": [k for k, v in boxes.items() if v is None]}
+    out.info = {**ds.info, "view": "hand_crop", "hand": hand, "centre_cropped": [k for k, v in boxes.items() if v is None]}
     return out

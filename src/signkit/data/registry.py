@@ -46,14 +46,16 @@ IMAGE_VIEWS = ("landmarks", "hand_crop")
 
 
 def load_dataset(name: str, split: str = "train", root=None, view: str | None = None, mirror_left: bool = False,
-                 per_class: int | None = None, per_class_seed: int = 0, **options) -> KeypointDataset:
+                 hand: str = "first", per_class: int | None = None, per_class_seed: int = 0, **options) -> KeypointDataset:
     """Load a registered dataset split.
 
     ``view`` (image datasets only): ``"landmarks"`` -> MediaPipe hand landmarks of each image
     (:func:`~signkit.data.hand_landmarks.landmark_view`; ``mirror_left`` mirrors hands that MediaPipe
     calls left), ``"hand_crop"`` -> images cropped to the hand
     (:func:`~signkit.data.hand_landmarks.hand_crop_view`, the Sign-MNIST "28x28 view" with
-    ``image_size: 28, channels: 1``).
+    ``image_size: 28, channels: 1``). ``hand`` (both views): which hand MediaPipe's detections give when
+    there are two, ``"first"`` (its most confident one) or ``"highest"`` (the raised hand: the signing
+    hand in fingerspelling; see :class:`~signkit.data.hand_landmarks.HandDetector`).
 
     ``per_class`` (training split only): keep a seeded random ``per_class`` samples of each class
     (``per_class_seed``), for learning curves such as "10 images per class"; the test split is untouched.
@@ -82,4 +84,4 @@ def load_dataset(name: str, split: str = "train", root=None, view: str | None = 
         raise SignkitError(f"view {view!r} needs an image dataset; {name!r} holds {getattr(ds, 'kind', 'keypoints')}")
     from .hand_landmarks import hand_crop_view, landmark_view
 
-    return landmark_view(ds, mirror_left=mirror_left) if view == "landmarks" else hand_crop_view(ds)
+    return landmark_view(ds, mirror_left=mirror_left, hand=hand) if view == "landmarks" else hand_crop_view(ds, hand=hand)

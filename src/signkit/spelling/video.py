@@ -26,7 +26,7 @@ def frame_probabilities(recognizer, frames: np.ndarray, batch_size: int = 64) ->
     T, K = len(frames), len(recognizer.vocabulary)
     probs = np.zeros((T, K), np.float32)
     present = np.zeros(T, bool)
-    with HandDetector() as det:
+    with HandDetector(hand=recognizer.hand) as det:
         dets = [det.detect(f) for f in frames]
     present[:] = [d is not None for d in dets]
     idx = np.flatnonzero(present)

@@ -28,7 +28,7 @@ from ..evaluation.report import atomic_write_text
 from ..keypoints import build_transforms
 from ..models import create_model
 from .callbacks import BestWeights, EpochSeed, EpochTimer, LineProgress
-from .module import SignClassifier
+from .module import SignClassifier, balanced_class_weights
 
 RUN_DIR_ENV = "SIGNKIT_RUN_DIR"  # shared by DDP worker processes, which re-run the same command
 
@@ -159,8 +159,11 @@ def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
     if module_fn is not None:
         module = module_fn(model, data)
     else:
+        if t.class_weights not in ("none", "balanced"):
+            raise SignkitError(f"train.class_weights must be 'none' or 'balanced'; found {t.class_weights!r}")
+        weight = balanced_class_weights(train_ds.labels, len(vocab)) if t.class_weights == "balanced" else None
         module = SignClassifier(model, len(vocab), t.optimizer, t.lr, t.weight_decay, t.schedule, t.epochs,
-                                t.label_smoothing)
+                                t.label_smoothing, class_weight=weight)
     run_dir = make_run_dir(cfg)
     rank0 = os.environ.get("LOCAL_RANK", "0") == "0"
     if verbose and rank0:

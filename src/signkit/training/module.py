@@ -8,19 +8,35 @@ from torch import nn
 from torchmetrics.classification import MulticlassAccuracy
 
 
+def balanced_class_weights(labels, num_classes: int) -> torch.Tensor:
+    """Inverse-frequency class weights ``(K,)``, ``n / (K * n_c)`` (scikit-learn's "balanced"), for
+    integer labels ``(N,)``; a class absent from ``labels`` gets weight 0.
+
+    Raises:
+        ValueError: a label outside ``[0, num_classes)``.
+    """
+    y = torch.as_tensor(labels, dtype=torch.long).flatten()
+    if len(y) and (int(y.min()) < 0 or int(y.max()) >= num_classes):
+        raise ValueError(f"labels must lie in [0, {num_classes}); found {int(y.min())}..{int(y.max())}")
+    counts = torch.bincount(y, minlength=num_classes).float()
+    return torch.where(counts > 0, len(y) / (num_classes * counts.clamp(min=1)), torch.zeros_like(counts))
+
+
 class SignClassifier(L.LightningModule):
     """Wraps any model mapping ``x (B, T, J, C), mask (B, T)`` to logits ``(B, K)``.
 
     Logs per epoch ``train_loss``, ``train_acc``, ``val_loss``, ``val_acc`` (top-1, synced across
-    DDP processes by torchmetrics).
+    DDP processes by torchmetrics). ``class_weight`` ``(K,)``: per-class weights of the training
+    cross-entropy (see :func:`balanced_class_weights`); None = unweighted.
     """
 
     def __init__(self, model: nn.Module, num_classes: int, optimizer: str = "adamw", lr: float = 1e-3,
-                 weight_decay: float = 0.0, schedule: str = "none", epochs: int = 1, label_smoothing: float = 0.0):
+                 weight_decay: float = 0.0, schedule: str = "none", epochs: int = 1, label_smoothing: float = 0.0,
+                 class_weight: torch.Tensor | None = None):
         super().__init__()
         self.model = model
         self.opt_name, self.lr, self.wd, self.schedule, self.epochs = optimizer, lr, weight_decay, schedule, epochs
-        self.loss = nn.CrossEntropyLoss(label_smoothing=label_smoothing)
+        self.loss = nn.CrossEntropyLoss(weight=class_weight, label_smoothing=label_smoothing)
         self.train_acc = MulticlassAccuracy(num_classes, average="micro")
         self.val_acc = MulticlassAccuracy(num_classes, average="micro")
 
