@@ -71,3 +71,34 @@ def test_hand_box_is_clipped():
     lm = np.array([[5, 5, 0], [30, 40, 0]] + [[10, 10, 0]] * 19, np.float32)
     x0, y0, x1, y1 = hand_box(lm, width=32, height=32)
     assert 0 <= x0 < x1 <= 32 and 0 <= y0 < y1 <= 32
+
+
+def test_highest_hand_is_the_signing_hand(letters):
+    """SILFA's signer rests her other hand low in the frame; on letter X MediaPipe's most confident
+    hand ("first") is often that resting hand, while "highest" takes the raised, fingerspelling hand."""
+    idx = [i for i, s in enumerate(letters.samples) if s.gloss == "X"]
+    h = letters.image(idx[0]).shape[0]
+    mean_y = {}
+    for hand in ("first", "highest"):
+        with HandDetector(hand=hand) as det:
+            dets = [det.detect(letters.image(i)) for i in idx]
+        assert all(d is not None for d in dets)
+        mean_y[hand] = np.array([d[0][:, 1].mean() / h for d in dets])
+    assert (mean_y["first"] > 0.7).sum() >= len(idx) // 2  # the resting hand, near the bottom edge
+    assert (mean_y["highest"] < 0.7).all()
+    crops = load_dataset("silfa_letters", "test", view="hand_crop", hand="highest")
+    assert crops.info["hand"] == "highest"
+    with pytest.raises(SignkitError, match="highest"):
+        HandDetector(hand="left")
+    with pytest.raises(SignkitError, match="highest"):
+        load_dataset("silfa_letters", "test", view="landmarks", hand="biggest")
+
+
+def test_exclude_glosses(letters):
+    static = load_dataset("silfa_letters", "test", exclude_glosses=["J", "Z"])
+    assert static.vocabulary == [g for g in letters.vocabulary if g not in ("J", "Z")] and len(static.vocabulary) == 24
+    n_jz = sum(s.gloss in ("J", "Z") for s in letters.samples)
+    assert len(static) == len(letters) - n_jz and n_jz == 51  # J 26 + Z 25 test frames
+    assert static.labels.max() == 23 and static.info["excluded_glosses"] == ["J", "Z"]
+    with pytest.raises(UnknownNameError, match="not in the vocabulary"):
+        load_dataset("silfa_letters", "test", exclude_glosses=["Ñ"])

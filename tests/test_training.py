@@ -159,3 +159,15 @@ def test_every_shipped_config_builds(data_root):
         if d.options.get("view") == "landmarks":
             layout = "landmarks:21x3"
         create_model(cfg.model.name, 10, layout, **cfg.model.args)
+
+
+def test_balanced_class_weights():
+    from signkit.training.module import balanced_class_weights
+
+    w = balanced_class_weights([0, 0, 0, 1, 2, 2], 4)  # n=6, K=4; class 3 absent
+    assert torch.allclose(w, torch.tensor([6 / 12, 6 / 4, 6 / 8, 0.0]))
+    # every present class then carries the same total weight
+    counts = torch.tensor([3.0, 1.0, 2.0])
+    assert torch.allclose(w[:3] * counts, torch.full((3,), 1.5))
+    with pytest.raises(ValueError, match=r"\[0, 4\)"):
+        balanced_class_weights([0, 4], 4)

@@ -70,7 +70,9 @@ class HandDetector:
 
     ``hand`` chooses the hand when there may be two: ``"first"`` (MediaPipe with ``max_num_hands=1``:
     its most confident hand) or ``"highest"`` (``max_num_hands=2``, then the hand whose landmarks'
-    mean y is smallest, i.e. the raised hand). Fingerspelling is done with a raised hand while the
+    mean y is smallest, i.e. the raised hand; when the model finds fewer than two hands, MediaPipe's
+    lite model (``model_complexity=0``) is asked too, as it keeps hands the full model rejects, such
+    as motion-blurred ones, and the highest of all the hands found is taken). Fingerspelling is done with a raised hand while the
     other hand rests lower down: on SILFA letters "first" picks the resting hand in a quarter of the
     frames (whole letters such as I and Y), "highest" picks the signing hand.
 
@@ -95,6 +97,10 @@ class HandDetector:
         self._hands = mp.solutions.hands.Hands(static_image_mode=True, max_num_hands=1 if hand == "first" else 2,
                                                model_complexity=model_complexity,
                                                min_detection_confidence=min_confidence)
+        self._lite = None
+        if hand == "highest" and model_complexity != 0:
+            self._lite = mp.solutions.hands.Hands(static_image_mode=True, max_num_hands=2, model_complexity=0,
+                                                  min_detection_confidence=min_confidence)
 
     def __enter__(self) -> "HandDetector":
         return self
@@ -104,17 +110,24 @@ class HandDetector:
 
     def close(self) -> None:
         self._hands.close()
+        if self._lite is not None:
+            self._lite.close()
+
+    @staticmethod
+    def _hands_of(hands, img: np.ndarray) -> list[tuple[np.ndarray, int, float]]:
+        res = hands.process(img)
+        h, w = img.shape[:2]
+        return [(np.array([[p.x * w, p.y * h, p.z * w] for p in r.landmark], np.float32),
+                 1 if c.classification[0].label == "Left" else -1, float(c.classification[0].score))
+                for r, c in zip(res.multi_hand_landmarks or [], res.multi_handedness or [])]
 
     def _run(self, img: np.ndarray):
-        res = self._hands.process(img)
-        if not res.multi_hand_landmarks:
-            return None
-        h, w = img.shape[:2]
-        hands = [np.array([[p.x * w, p.y * h, p.z * w] for p in r.landmark], np.float32) for r in res.multi_hand_landmarks]
-        k = int(np.argmin([lm[:, 1].mean() for lm in hands])) if self.hand == "highest" else 0
-        lm = hands[k]
-        c = res.multi_handedness[k].classification[0]
-        return lm, (1 if c.label == "Left" else -1), float(c.score)
+        found = self._hands_of(self._hands, img)
+        if self.hand == "first":
+            return found[0] if found else None
+        if len(found) < 2 and self._lite is not None:
+            found += self._hands_of(self._lite, img)
+        return min(found, key=lambda f: f[0][:, 1].mean()) if found else None
 
     def detect(self, img: np.ndarray) -> tuple[np.ndarray, int, float] | None:
         import cv2
@@ -223,7 +236,7 @@ def dataset_detections(ds, min_confidence: float = 0.5, cache: Path | None = Non
 
     settings = [DETECTOR_VERSION, mp.__version__, ds.name, min_confidence, [s.id for s in ds.samples]]
     if check_hand_choice(hand) != "first":  # keys of "first" caches are unchanged
-        settings.append(hand)
+        settings += [hand, 2]  # 2: with the lite-model second look
     key = hashlib.sha1(json.dumps(settings).encode()).hexdigest()[:16]
     f = (cache or _cache_dir()) / f"{ds.name or 'images'}-{key}.npz"
     if f.is_file():
@@ -300,11 +313,11 @@ def landmark_view(ds, min_confidence: float = 0.5, mirror_left: bool = False, ha
     """The landmark view of an image dataset: one :class:`LandmarkSample` per image with a hand.
 
     ``mirror_left`` mirrors the hands MediaPipe labels left. Off by default: on single still images
-    MediaPipe's handedness is unreliable for closed hand shapes (on SILFA letters, one right-handed
-    signer, 27 % of the training frames are labelled left, and whole letters such as X and Y all
-    left), and mirroring on a wrong label turns a shape into its mirror image. Turn it on for data
-    where signers use either hand and the labels can be trusted."""
-    dets = dataset_detections(ds, min_confidence)
+    MediaPipe's handedness is unreliable for closed hand shapes, and mirroring on a wrong label turns
+    a shape into its mirror image. Turn it on for data where signers use either hand and the labels
+    can be trusted. ``hand``: which hand when there are two (see :class:`HandDetector`; on SILFA
+    letters "first" often takes the signer's resting hand)."""
+    dets = dataset_detections(ds, min_confidence, hand=hand)
     norm = normalise_landmarks(dets.landmarks, dets.handedness, mirror_left)
     found = dets.found
     samples = [LandmarkSample(norm[i], s.gloss, s.signer, s.id) for i, s in enumerate(ds.samples) if found[i]]

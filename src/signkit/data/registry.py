@@ -46,7 +46,8 @@ IMAGE_VIEWS = ("landmarks", "hand_crop")
 
 
 def load_dataset(name: str, split: str = "train", root=None, view: str | None = None, mirror_left: bool = False,
-                 hand: str = "first", per_class: int | None = None, per_class_seed: int = 0, **options) -> KeypointDataset:
+                 hand: str = "first", exclude_glosses: list[str] | None = None, per_class: int | None = None,
+                 per_class_seed: int = 0, **options) -> KeypointDataset:
     """Load a registered dataset split.
 
     ``view`` (image datasets only): ``"landmarks"`` -> MediaPipe hand landmarks of each image
@@ -57,16 +58,30 @@ def load_dataset(name: str, split: str = "train", root=None, view: str | None = 
     there are two, ``"first"`` (its most confident one) or ``"highest"`` (the raised hand: the signing
     hand in fingerspelling; see :class:`~signkit.data.hand_landmarks.HandDetector`).
 
+    ``exclude_glosses``: leave these classes out of the split and the vocabulary, e.g. ``[J, Z]`` for
+    the 24 static letters of a fingerspelling alphabet (J and Z are drawn in the air; Sign-MNIST has
+    no J or Z for that reason).
+
     ``per_class`` (training split only): keep a seeded random ``per_class`` samples of each class
     (``per_class_seed``), for learning curves such as "10 images per class"; the test split is untouched.
 
     Raises:
-        UnknownNameError: unknown dataset or view (the message lists the known names).
+        UnknownNameError: unknown dataset or view, or an excluded gloss not in the vocabulary (the
+            message lists the known names).
         SignkitError: a view of a dataset that is not made of images, or ``per_class`` < 1.
     """
     if name not in DATASETS:
         raise UnknownNameError(f"unknown dataset {name!r}; expected one of {sorted(DATASETS)}")
     ds = DATASETS[name][0](split=split, root=root, **options)
+    if exclude_glosses:
+        drop = {str(g) for g in ([exclude_glosses] if isinstance(exclude_glosses, str) else exclude_glosses)}
+        if drop - set(ds.vocabulary):
+            raise UnknownNameError(f"exclude_glosses: {sorted(drop - set(ds.vocabulary))} not in the vocabulary of "
+                                   f"{name!r}; expected some of {ds.vocabulary}")
+        info = {**ds.info, "excluded_glosses": sorted(drop)}
+        ds = ds._derived(samples=[s for s in ds.samples if s.gloss not in drop],
+                         vocabulary=[g for g in ds.vocabulary if g not in drop])
+        ds.info = info
     if per_class is not None and split == "train":
         if int(per_class) < 1:
             raise SignkitError(f"per_class must be a positive number of samples per class; found {per_class}")
