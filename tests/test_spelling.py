@@ -79,7 +79,9 @@ def test_landmark_classifier_trains_on_first_halves(landmark_model, data_root):
     _, m = landmark_model
     # SILFA's test split is the second half of each letter (354 frames); MediaPipe finds a hand in each
     assert m["test_images"] == 354 and m["test_no_hand"] == m["test_images"] - m["n"]
-    assert m["top1"] > 0.4  # 26 letters: chance is 0.04
+    # 26 letters: chance is 0.04; with the raised hand (hand: highest) it reaches 0.87 here, against
+    # 0.66 when MediaPipe's most confident hand (often the resting one) was used
+    assert m["top1"] > 0.75
 
 
 def test_spell_finger_video(landmark_model, data_root):
