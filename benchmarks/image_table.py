@@ -59,10 +59,11 @@ def run_row(dataset: str, model: str, overrides: list[str], runs: Path) -> dict:
     row = {"dataset": dataset, "model": model, "overrides": overrides, "top1": float(np.mean(top1)),
            "top1_sd": float(np.std(top1)) if len(top1) > 1 else None, "top1_folds": top1,
            "parameters": parts[0]["parameters"], "s_per_epoch": float(np.mean([p["s_per_epoch"] for p in parts])),
-           "epochs": parts[0]["epochs"], "machine": machine(),
-           **({"top1_static": parts[0]["top1_static"]} if "top1_static" in parts[0] else {}), "date": time.strftime("%Y-%m-%d"),
+           "epochs": parts[0]["epochs"], "machine": machine(), "date": time.strftime("%Y-%m-%d"),
            "command": f"signkit train configs/{dataset}/{model}.yaml" + "".join(" " + o for o in overrides)
                       + (" data.options.test_person=<1..5>" if len(folds) > 1 else "")}
+    if "top1_static" in parts[0]:
+        row["top1_static"] = parts[0]["top1_static"]
     m = parts[0]["metrics_full"]
     if "test_images" in m:
         images = sum(p["metrics_full"]["test_images"] for p in parts)

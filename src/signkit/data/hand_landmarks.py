@@ -72,9 +72,9 @@ class HandDetector:
     its most confident hand) or ``"highest"`` (``max_num_hands=2``, then the hand whose landmarks'
     mean y is smallest, i.e. the raised hand; when the model finds fewer than two hands, MediaPipe's
     lite model (``model_complexity=0``) is asked too, as it keeps hands the full model rejects, such
-    as motion-blurred ones, and the highest of all the hands found is taken). Fingerspelling is done with a raised hand while the
-    other hand rests lower down: on SILFA letters "first" picks the resting hand in a quarter of the
-    frames (whole letters such as I and Y), "highest" picks the signing hand.
+    as motion-blurred ones, and the highest of all the hands found is taken). Fingerspelling is done
+    with a raised hand while the other hand rests lower down: on SILFA letters "first" picks the
+    resting hand in a quarter of the frames (whole letters such as Y), "highest" the signing hand.
 
     ``detect(img)`` returns ``(landmarks (21, 3) pixels, handedness, score)`` or ``None`` when no hand
     is found. ``handedness`` is +1 for a right hand and -1 for a left hand, assuming an unmirrored

@@ -156,11 +156,11 @@ def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
     if model is None:
         model = create_model(cfg.model.name, num_classes=len(vocab), layout=layout_name, **cfg.model.args)
     n_params = sum(p.numel() for p in model.parameters())
+    if t.class_weights not in ("none", "balanced"):
+        raise SignkitError(f"train.class_weights must be 'none' or 'balanced'; found {t.class_weights!r}")
     if module_fn is not None:
         module = module_fn(model, data)
     else:
-        if t.class_weights not in ("none", "balanced"):
-            raise SignkitError(f"train.class_weights must be 'none' or 'balanced'; found {t.class_weights!r}")
         weight = balanced_class_weights(train_ds.labels, len(vocab)) if t.class_weights == "balanced" else None
         module = SignClassifier(model, len(vocab), t.optimizer, t.lr, t.weight_decay, t.schedule, t.epochs,
                                 t.label_smoothing, class_weight=weight)
