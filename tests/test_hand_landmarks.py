@@ -3,8 +3,9 @@
 import numpy as np
 import pytest
 
-from signkit.data import load_dataset
-from signkit.data.hand_landmarks import HandDetector, hand_box, normalise_landmarks
+from signkit.kinds import open_dataset as load_dataset
+from signkit.data.landmarks import hand_box, normalise_landmarks
+from signkit.video.hands import HandDetector
 from signkit.errors import SignkitError, UnknownNameError
 
 

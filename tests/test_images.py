@@ -89,7 +89,7 @@ def test_asl_alphabet_layout(tmp_path, data_root):
 
 
 def test_resnet18_28px_block_shapes():
-    m = create_model("resnet18_28px", 24, "image:1x28x28").eval()
+    m = create_model("resnet18_28px", 24, in_chans=1, img_size=28).eval()
     x = torch.randn(2, 1, 28, 28)
     shapes = []
     h = m.stem(x)
@@ -110,10 +110,9 @@ def test_resnet18_28px_block_shapes():
 
 @pytest.mark.parametrize("name", sorted(list_models("image")))
 def test_image_models_forward_backward(name):
-    layout = "image:3x64x64" if name.startswith("mobilenet") else "image:1x28x28"
-    kw = {"weights": None} if name == "mobilenetv2_frozen" else {}
-    m = create_model(name, 10, layout, **kw)
-    x = torch.randn(4, *[int(v) for v in layout.split(":")[1].split("x")])
+    c, s = (3, 64) if name.startswith("mobilenet") else (1, 28)
+    m = create_model(name, 10, in_chans=c, img_size=s, pretrained=False)
+    x = torch.randn(4, c, s, s)
     out = m(x)
     out.sum().backward()
     assert out.shape == (4, 10) and torch.isfinite(out).all()
@@ -123,25 +122,25 @@ def test_mobilenetv2_loads_shared_weights_strictly(data_root, tmp_path):
     from safetensors.torch import load_file, save_file
 
     w = data_root.parent / "weights/mobilenet_v2_imagenet_features.safetensors"
-    m = create_model("mobilenetv2_frozen", 5, "image:3x96x96")
+    m = create_model("mobilenetv2_frozen", 5, in_chans=3, img_size=96)
     sd = load_file(str(w))
     own = m.state_dict()
     assert all(torch.equal(own[k], v) for k, v in sd.items())  # every tensor landed where it belongs
     assert not any(p.requires_grad for p in m.features.parameters()) and m.classifier[1].weight.requires_grad
     # round trip of a whole torchvision-format state_dict, through .pth (weights_only) and .safetensors
-    full = create_model("mobilenetv2", 7, "image:3x96x96").state_dict()
+    full = create_model("mobilenetv2", 7, in_chans=3, img_size=96).state_dict()
     torch.save(full, tmp_path / "tv.pth")
     save_file({k: v.contiguous() for k, v in full.items()}, str(tmp_path / "tv.safetensors"))
     for f in ("tv.pth", "tv.safetensors"):
-        m2 = create_model("mobilenetv2", 7, "image:3x96x96", weights=str(tmp_path / f))
+        m2 = create_model("mobilenetv2", 7, in_chans=3, img_size=96, checkpoint_path=str(tmp_path / f))
         assert all(torch.equal(m2.state_dict()[k], v) for k, v in full.items())
     bad = dict(sd)
     bad["features.0.0.weight"] = torch.zeros(8, 3, 3, 3)
     save_file(bad, str(tmp_path / "bad.safetensors"))
     with pytest.raises(CheckpointError, match="mis-shaped"):
-        create_model("mobilenetv2", 5, "image:3x96x96", weights=str(tmp_path / "bad.safetensors"))
+        create_model("mobilenetv2", 5, in_chans=3, img_size=96, checkpoint_path=str(tmp_path / "bad.safetensors"))
     with pytest.raises(CheckpointError, match="missing"):
-        create_model("mobilenetv2", 5, "image:3x96x96", width_mult=0.5, weights=str(w))
+        create_model("mobilenetv2", 5, in_chans=3, img_size=96, width_mult=0.5, checkpoint_path=str(w))
 
 
 def test_bad_images(tmp_path, data_root):
@@ -197,11 +196,11 @@ def test_two_process_ddp_run_of_an_image_model(tmp_path, data_root):
 def test_frozen_backbone_keeps_its_batchnorm_statistics(data_root):
     from signkit.models import create_model
 
-    m = create_model("mobilenetv2_frozen", 10, "image:3x64x64").train()
+    m = create_model("mobilenetv2_frozen", 10, in_chans=3, img_size=64).train()
     bn = m.features[0][1]
     before = bn.running_mean.clone()
     m(torch.randn(4, 3, 64, 64) * 3 + 1).sum().backward()
     assert not bn.training and torch.equal(bn.running_mean, before)  # frozen: ImageNet statistics kept
     assert m.classifier.training and m.classifier[1].weight.grad is not None
-    s = create_model("mobilenetv2", 10, "image:3x64x64").train()
+    s = create_model("mobilenetv2", 10, in_chans=3, img_size=64).train()
     assert s.features[0][1].training  # trained from scratch: batch norm trains as usual

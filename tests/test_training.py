@@ -151,14 +151,20 @@ def test_every_shipped_config_builds(data_root):
 
     configs = sorted((ROOT / "configs").glob("*/*.yaml"))
     assert {p.parent.name for p in configs} >= {"fpha", "rwth_boston104", "sign_mnist"}
-    layouts = {"fpha": "fpha_hand21", "rwth_boston104": "boston104_track3", "silfa_clips": "clip:2x64x64"}
+    from signkit.kinds import InputSpec, get_kind
+
+    specs = {"fpha": InputSpec("keypoints", layout="fpha_hand21"),
+             "rwth_boston104": InputSpec("keypoints", layout="boston104_track3")}
     for p in configs:
         cfg = signkit.load_config(p)
         d = cfg.data
-        layout = layouts.get(d.name, f"image:{d.channels}x{d.image_size}x{d.image_size}")
+        spec = specs.get(d.name, InputSpec("image", channels=d.channels, size=d.image_size))
         if d.options.get("view") == "landmarks":
-            layout = "landmarks:21x3"
-        create_model(cfg.model.name, 10, layout, **cfg.model.args)
+            spec = InputSpec("landmarks", joints=21, dims=3)
+        if d.name == "silfa_clips":
+            spec = InputSpec("clip", channels=2, size=64, frames=d.num_frames)
+        m = cfg.model
+        get_kind(spec.kind).create_model(m.name, 10, spec, m.args, m.pretrained, m.checkpoint_path)
 
 
 def test_balanced_class_weights():

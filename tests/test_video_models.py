@@ -15,7 +15,7 @@ CLIP_MODELS = ["c3d", "c3d_medium", "c3d_small", "chunk_lstm_small", "c3d_lstm",
 
 @pytest.fixture(scope="module")
 def silfa3():
-    from signkit.data import load_dataset
+    from signkit.kinds import open_dataset as load_dataset
 
     tr = load_dataset("silfa_clips", "train", letters="ABJ", num_frames=16)
     te = load_dataset("silfa_clips", "test", letters="ABJ", num_frames=16)
@@ -69,8 +69,7 @@ def test_crop_boxes_follow_the_thesis():
 def test_clip_models_forward_backward(name, clip_batch):
     from signkit.models import create_model
 
-    kw = {"frames": 16} if name.startswith("c3d") and "lstm" not in name else {}
-    m = create_model(name, num_classes=3, layout="clip:2x64x64", **kw)
+    m = create_model(name, num_classes=3, in_chans=2, img_size=64, frames=16)
     out = m(clip_batch["x"], clip_batch["mask"])
     assert out.shape == (len(clip_batch["x"]), 3) and torch.isfinite(out).all()
     out.logsumexp(-1).mean().backward()
@@ -86,7 +85,7 @@ def test_clip_models_forward_backward(name, clip_batch):
 def test_c3d_architecture_six_convs_no_pooling():
     from signkit.models import create_model
 
-    m = create_model("c3d", num_classes=26, layout="clip:1x64x64", frames=32)
+    m = create_model("c3d", num_classes=26, in_chans=1, img_size=64, frames=32)
     convs = [x for x in m.modules() if isinstance(x, nn.Conv3d)]
     assert len(convs) == 6 and not any(isinstance(x, (nn.MaxPool3d, nn.AvgPool3d)) for x in m.modules())
     assert [c.stride for c in convs] == [(2, 2, 2), (1, 1, 1)] * 3
@@ -95,20 +94,20 @@ def test_c3d_architecture_six_convs_no_pooling():
     for layer in m.encoder.net:
         x = layer(x)
     assert x.shape[2:] == (4, 8, 8)  # 32x64x64 halved three times
-    small = create_model("c3d_small", num_classes=26, layout="clip:1x64x64", frames=32)
-    medium = create_model("c3d_medium", num_classes=26, layout="clip:1x64x64", frames=32)
+    small = create_model("c3d_small", num_classes=26, in_chans=1, img_size=64, frames=32)
+    medium = create_model("c3d_medium", num_classes=26, in_chans=1, img_size=64, frames=32)
     n = lambda mod: sum(p.numel() for p in mod.parameters())  # noqa: E731
     assert 3 < n(m) / n(medium) < 5 and 12 < n(m) / n(small) < 20  # about 1/4 and 1/16
 
 
 def test_train_c3d_lstm_with_pretrained_encoder_and_evaluate(tmp_path, data_root):
-    r = signkit("train", "configs/silfa_clips/c3d.yaml", "model.name=c3d_small", "model.args.frames=4",
-                "data.options.num_frames=4", "data.options.letters=ABJ", "train.epochs=1", f"output_dir={tmp_path}",
+    r = signkit("train", "configs/silfa_clips/c3d.yaml", "model.name=c3d_small", "data.num_frames=4",
+                "data.options.letters=ABJ", "train.epochs=1", f"output_dir={tmp_path}",
                 "name=blocks")
     assert r.returncode == 0, r.stderr[-3000:]
     enc = next((tmp_path / "blocks").glob("*/model.safetensors"))
     r = signkit("train", "configs/silfa_clips/c3d_lstm.yaml", "model.name=c3d_lstm_small",
-                f"model.args.encoder_weights={enc}", "data.options.letters=ABJ", "train.epochs=1",
+                f"model.checkpoint_path={enc}", "data.options.letters=ABJ", "train.epochs=1",
                 f"output_dir={tmp_path}", "name=joint")
     assert r.returncode == 0, r.stderr[-3000:]
     ck = next((tmp_path / "joint").glob("*/model.safetensors"))
@@ -126,7 +125,7 @@ def test_train_c3d_lstm_with_pretrained_encoder_and_evaluate(tmp_path, data_root
 def test_wlasl_videos_and_frame_folders_as_clips(tmp_path, data_root):
     from PIL import Image
 
-    from signkit.data import load_dataset
+    from signkit.kinds import open_dataset as load_dataset
     from signkit.video.decode import iter_frames
 
     root = tmp_path / "clips"
@@ -148,13 +147,13 @@ def test_wlasl_videos_and_frame_folders_as_clips(tmp_path, data_root):
     b = ds.crops(str(frames_dir))["hand"].astype(np.float32)
     assert a.shape == b.shape and np.abs(a - b).mean() < 12  # JPEG round trip: nearly the same crops
     r = signkit("train", "configs/silfa_clips/c3d.yaml", "model.name=c3d_small", "data.name=video_clips",
-                f"data.options={{path: {root}, num_frames: 16, streams: hand, test_fraction: 0.5}}", "model.args.frames=16",
+                f"data.options={{path: {root}, streams: hand, test_fraction: 0.5}}", "data.num_frames=16",
                 "train.epochs=1", f"output_dir={tmp_path}", "name=wlasl")
     assert r.returncode == 0, r.stderr[-3000:]
 
 
 def test_clip_errors(tmp_path, silfa3):
-    from signkit.data import load_dataset
+    from signkit.kinds import open_dataset as load_dataset
     from signkit.errors import SignkitError
 
     tr, _ = silfa3

@@ -1,15 +1,28 @@
-"""signkit: sign-language and gesture recognition from keypoints, hand shapes and video."""
+"""signkit: sign-language and gesture recognition from keypoints, hand shapes and video.
+
+The names below are imported on first use, so ``import signkit`` (and ``signkit --help``) stays
+cheap; torch, Lightning and MediaPipe load only when an operation needs them.
+"""
 
 import os as _os
 
 _os.environ.setdefault("GLOG_minloglevel", "2")
 
-from .api import Recognizer, evaluate, predict, read_keypoints, train  # noqa: E402
-from .config import Config, load_config  # noqa: E402
-from .data import list_datasets, load_dataset  # noqa: E402
-from .keypoints import KeypointSequence, get_layout  # noqa: E402
-from .models import create_model, list_models  # noqa: E402
-
 __version__ = "0.1.0"
-__all__ = ["train", "evaluate", "predict", "read_keypoints", "Recognizer", "Config", "load_config",
-           "list_datasets", "load_dataset", "KeypointSequence", "get_layout", "create_model", "list_models"]
+
+_LAZY = {
+    "train": "api", "evaluate": "api", "predict": "api", "spell": "api", "extract": "api", "show": "api",
+    "export": "api", "bench": "api", "prune": "api", "distill": "api", "read_keypoints": "api",
+    "read_input": "api", "Recognizer": "api", "Config": "config", "load_config": "config",
+    "list_datasets": "data", "load_dataset": "data", "open_dataset": "kinds", "KeypointSequence": "keypoints",
+    "get_layout": "keypoints", "create_model": "models", "list_models": "models",
+}
+__all__ = sorted(_LAZY)
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        import importlib
+
+        return getattr(importlib.import_module(f".{_LAZY[name]}", __name__), name)
+    raise AttributeError(f"module 'signkit' has no attribute {name!r}")

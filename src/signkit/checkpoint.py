@@ -1,45 +1,40 @@
 """Self-describing checkpoints in safetensors: weights plus JSON metadata, no pickle.
 
-The metadata (``__metadata__["signkit"]``) holds the model name and arguments, number of classes,
-vocabulary, layout, preprocessing, the full config and the metrics. Loading parses JSON and
-tensors only, so a checkpoint can never execute code.
+The metadata (``__metadata__["signkit"]``) holds the model name and arguments, the input kind and
+spec (:class:`~signkit.kinds.InputSpec`), vocabulary, preprocessing, the full config and the metrics.
+Loading parses JSON and tensors only, so a checkpoint can never execute code; the model is rebuilt by
+its input kind (:meth:`~signkit.kinds.InputKind.create_model`) from the registry.
 """
 
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import torch
 from safetensors import safe_open
-from safetensors.torch import save_file
+from safetensors.torch import load_file, save_file
 
-from .errors import CheckpointError
-from .models import create_model
+from .errors import CheckpointError, SignkitError
+from .kinds import InputSpec, get_kind
+from .storage import atomic_path
 
 FORMAT = "signkit-checkpoint"
-# model arguments that only say where initial weights came from: the checkpoint holds the trained
-# weights, so they are recorded under "initialised_from" and not passed again when rebuilding
-INIT_ONLY_ARGS = ("weights", "encoder_weights")
-VERSION = 1
+VERSION = 2
 
 
 def save_checkpoint(path: str | Path, model: torch.nn.Module, *, model_name: str, model_args: dict,
-                    vocabulary: list[str], layout: str, preprocessing: dict, config: dict,
+                    vocabulary: list[str], spec: InputSpec, preprocessing: dict, config: dict,
                     metrics: dict | None = None) -> Path:
-    """Write the checkpoint atomically (temporary file, then rename)."""
+    """Write the checkpoint atomically (``.part`` file, then rename)."""
     path = Path(path)
-    init = {k: v for k, v in model_args.items() if k in INIT_ONLY_ARGS}
-    model_args = {k: v for k, v in model_args.items() if k not in INIT_ONLY_ARGS}
     meta = {"format": FORMAT, "version": VERSION, "model": model_name, "model_args": model_args,
-            "initialised_from": init,
-            "num_classes": len(vocabulary), "vocabulary": vocabulary, "layout": layout,
+            "kind": spec.kind, "input": spec.to_dict(), "layout": spec.name,
+            "num_classes": len(vocabulary), "vocabulary": vocabulary,
             "preprocessing": preprocessing, "config": config, "metrics": metrics or {}}
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
-    tmp = path.with_name(path.name + ".tmp")
-    save_file(state, str(tmp), metadata={"signkit": json.dumps(meta)})
-    os.replace(tmp, path)
+    with atomic_path(path, ".safetensors") as tmp:
+        save_file(state, str(tmp), metadata={"signkit": json.dumps(meta)})
     return path
 
 
@@ -55,25 +50,44 @@ def read_checkpoint_meta(path: str | Path) -> dict:
         raise CheckpointError(f"{path}: not a safetensors file ({e}); expected a signkit checkpoint") from e
     if raw is None:
         raise CheckpointError(f"{path}: safetensors file without signkit metadata; expected a signkit checkpoint")
-    meta = json.loads(raw)
-    if meta.get("format") != FORMAT:
-        raise CheckpointError(f"{path}: format {meta.get('format')!r}; expected {FORMAT!r}")
+    try:
+        meta = json.loads(raw)
+    except ValueError as e:
+        raise CheckpointError(f"{path}: signkit metadata is not valid JSON ({e})") from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise CheckpointError(f"{path}: format {meta.get('format') if isinstance(meta, dict) else meta!r}; "
+                              f"expected {FORMAT!r}")
     return meta
 
 
+def input_spec(meta: dict) -> InputSpec:
+    """The :class:`~signkit.kinds.InputSpec` of a checkpoint's metadata (also for version-1 files)."""
+    return InputSpec.from_meta(meta)
+
+
+def build_model(meta: dict) -> torch.nn.Module:
+    """The (untrained) model a checkpoint's metadata describes.
+
+    Raises:
+        CheckpointError: the metadata names an unknown model or arguments that do not fit it.
+    """
+    spec = input_spec(meta)
+    args = {k: v for k, v in dict(meta.get("model_args") or {}).items()
+            if k not in ("weights", "encoder_weights", "frames")}  # version 1 kept these in the arguments
+    try:
+        return get_kind(spec.kind).create_model(meta["model"], int(meta["num_classes"]), spec, args, pretrained=False)
+    except SignkitError as e:
+        raise CheckpointError(f"checkpoint model {meta.get('model')!r} cannot be rebuilt: {e}") from None
+
+
 def load_checkpoint(path: str | Path) -> tuple[torch.nn.Module, dict]:
-    """Rebuild the model (eval mode) from a checkpoint; returns ``(model, metadata)``."""
-    from safetensors.torch import load_file
+    """Rebuild the model (eval mode) from a checkpoint; returns ``(model, metadata)``.
 
+    Raises:
+        CheckpointError: not a signkit checkpoint, or weights that do not match the model.
+    """
     meta = read_checkpoint_meta(path)
-    import inspect
-
-    from .models.registry import _MODELS
-
-    args = dict(meta["model_args"])
-    params = inspect.signature(_MODELS[meta["model"]][0]).parameters if meta["model"] in _MODELS else {}
-    args.update({k: None for k in INIT_ONLY_ARGS if k in params})  # the weights come from this file
-    model = create_model(meta["model"], num_classes=meta["num_classes"], layout=meta["layout"], **args)
+    model = build_model(meta)
     state = load_file(str(path))
     try:
         model.load_state_dict(state, strict=True)

@@ -1,4 +1,7 @@
-"""The ``signkit`` command line: a thin layer over :mod:`signkit.api`."""
+"""The ``signkit`` command line: a thin layer over :mod:`signkit.api`. Each command parses its
+arguments, calls one ``api`` function and prints the result; every :class:`~signkit.errors.SignkitError`
+is printed as one line by :func:`main` (exit status 2). ``api`` is imported inside the commands, so
+``signkit --help`` does not load torch."""
 
 from __future__ import annotations
 
@@ -12,8 +15,7 @@ os.environ.setdefault("GLOG_minloglevel", "2")
 import typer  # noqa: E402
 from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
-
-from .errors import SignkitError  # noqa: E402
+from rich.text import Text  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="signkit: train, evaluate and run sign-language recognisers on real data.")
@@ -21,9 +23,10 @@ console = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
-def _fail(e: Exception) -> None:
-    err.print(f"[bold red]error:[/] {e}")
-    raise typer.Exit(2)
+def _api():
+    from . import api
+
+    return api
 
 
 def _print_metrics(m: dict, title: str) -> None:
@@ -38,14 +41,8 @@ def _print_metrics(m: dict, title: str) -> None:
 def train(args: Optional[List[str]] = typer.Argument(
         None, help="[CONFIG.yaml] [key=value ...]; no CONFIG = the main job (tcn on FPHA, official split)")):
     """Train a model, evaluate it on the test split, write checkpoint, metrics and plots."""
-    from . import api
-
-    args = list(args or [])
-    config = args.pop(0) if args and "=" not in args[0] else None
-    try:
-        result = api.train(config, args)
-    except SignkitError as e:
-        _fail(e)
+    api = _api()
+    result = api.train(*api.split_config_args(args))
     if result is None:  # a DDP worker process
         return
     m = result["metrics"]
@@ -62,12 +59,7 @@ def evaluate(checkpoint: str, split: str = typer.Option("test", help="split of t
              out: Optional[str] = typer.Option(None, help="folder for metrics JSON and confusion matrix"),
              as_json: bool = typer.Option(False, "--json", help="print metrics as JSON")):
     """Evaluate a checkpoint on its dataset with its own preprocessing."""
-    from . import api
-
-    try:
-        m = api.evaluate(checkpoint, split, data_root, out)
-    except SignkitError as e:
-        _fail(e)
+    m = _api().evaluate(checkpoint, split, data_root, out)
     if as_json:
         console.print_json(json.dumps({k: v for k, v in m.items() if k not in ("confusion_matrix", "per_class")}))
         return
@@ -80,12 +72,7 @@ def predict(checkpoint: str, file: str, top_k: int = typer.Option(5, "--top-k", 
             as_json: bool = typer.Option(False, "--json")):
     """Predict glosses for a keypoint file (skeleton.txt, .npz, .pose, .parquet) or a video (extracted
     with the checkpoint's layout)."""
-    from . import api
-
-    try:
-        top = api.predict(checkpoint, file, top_k)
-    except SignkitError as e:
-        _fail(e)
+    top = _api().predict(checkpoint, file, top_k)
     if as_json:
         console.print_json(json.dumps([{"gloss": g, "probability": p} for g, p in top]))
         return
@@ -106,12 +93,7 @@ def spell(checkpoint: str = typer.Argument(..., help="hand-shape checkpoint: an 
           as_json: bool = typer.Option(False, "--json", help="print text and letters as JSON")):
     """Spell a fingerspelling video: a hand-shape model on every frame, smoothed, held letters
     segmented, repeats collapsed, 'no hand' stretches dropped; prints the text with per-letter times."""
-    from .spelling import DecoderConfig, spell_video
-
-    try:
-        sp = spell_video(checkpoint, video, DecoderConfig(smooth, min_letter, min_gap, min_confidence))
-    except SignkitError as e:
-        _fail(e)
+    sp = _api().spell(checkpoint, video, smooth, min_letter, min_gap, min_confidence)
     if as_json:
         console.print_json(json.dumps(sp.to_dict()))
         return
@@ -133,12 +115,7 @@ def extract(inputs: List[str] = typer.Argument(..., help="video files, folders (
             mirrored: bool = typer.Option(False, help="selfie footage: keep MediaPipe's handedness labels"),
             complexity: int = typer.Option(1, help="MediaPipe model complexity 0 or 1")):
     """Extract MediaPipe keypoints from videos into .pose/.npz files (resumable; failures listed at the end)."""
-    from .video import extract_batch
-
-    try:
-        r = extract_batch(inputs, out, layout, fmt, workers, complexity, mirrored, progress=True)
-    except SignkitError as e:
-        _fail(e)
+    r = _api().extract(inputs, out, layout, fmt, workers, complexity, mirrored, progress=True)
     console.print(f"extracted {len(r['done'])} video(s), {r['frames']} frames in {r['seconds']:.1f} s "
                   f"({r['fps']:.1f} frames/s); skipped {len(r['skipped'])} already done; failed {len(r['failed'])}")
     if r["failed"]:
@@ -154,15 +131,7 @@ def show(file: str = typer.Argument(..., help="keypoints: .pose, .npz, .parquet 
          video: Optional[str] = typer.Option(None, help="draw over this video (same frames)"),
          layout: Optional[str] = typer.Option(None, help="layout to read the file into (default: auto)")):
     """Draw a keypoint file over its video (or alone) to check extraction quality."""
-    from .api import read_keypoints
-    from .video.overlay import detected_frames, render_frames, save_overlay
-
-    try:
-        seq = read_keypoints(file, layout)
-        path = save_overlay(render_frames(seq, video), out, fps=seq.fps or 25.0,
-                            sheet_frames=detected_frames(seq))
-    except SignkitError as e:
-        _fail(e)
+    path = _api().show(file, out, video, layout)
     console.print(f"wrote {path}")
 
 
@@ -172,14 +141,9 @@ def distill(teacher: str = typer.Argument(..., help="teacher checkpoint (.safete
             temperature: float = typer.Option(4.0, "--temperature", "-T", help="softmax temperature T"),
             alpha: float = typer.Option(0.9, help="weight of the distillation term (1 - alpha: cross-entropy)")):
     """Train a student with a teacher's soft targets (Hinton et al. 2015); teacher logits computed once."""
-    from .training.distill import distill as run
-
-    args = list(args or [])
-    config = args.pop(0) if args and "=" not in args[0] else None
-    try:
-        result = run(teacher, config, args, temperature, alpha)
-    except SignkitError as e:
-        _fail(e)
+    api = _api()
+    config, overrides = api.split_config_args(args)
+    result = api.distill(teacher, config, overrides, temperature, alpha)
     if result is None:
         return
     m = result["metrics"]
@@ -198,13 +162,8 @@ def prune(checkpoint: str,
           out: Optional[str] = typer.Option(None, help="output checkpoint (default <name>-pruned.safetensors)"),
           data_root: Optional[str] = typer.Option(None, help="data root (default $SIGNKIT_DATA or ../shared/data)")):
     """Magnitude-prune a checkpoint (torch.nn.utils.prune, made permanent); report sparsity and test top-1."""
-    from .compact import prune_checkpoint
-
-    try:
-        r = prune_checkpoint(checkpoint, out, sparsity=sparsity, threshold=threshold, finetune=finetune,
-                             finetune_lr=lr, data_root=data_root)
-    except SignkitError as e:
-        _fail(e)
+    r = _api().prune(checkpoint, out, sparsity=sparsity, threshold=threshold, finetune=finetune,
+                     finetune_lr=lr, data_root=data_root)
     t = Table(title="pruned weights per layer")
     for c in ("layer", "weights", "zeros", "sparsity"):
         t.add_column(c, justify="right" if c != "layer" else "left")
@@ -227,12 +186,7 @@ def export(checkpoint: str,
            int8: bool = typer.Option(False, "--int8", help="ONNX: static int8 quantization calibrated on training data"),
            out: Optional[str] = typer.Option(None, help="output file (default beside the checkpoint)")):
     """Export a checkpoint to ONNX (usable by `signkit predict`) or TorchScript; prints the file size."""
-    from .compact import export_checkpoint
-
-    try:
-        r = export_checkpoint(checkpoint, out, fmt, fp16, sparse, int8=int8)
-    except SignkitError as e:
-        _fail(e)
+    r = _api().export(checkpoint, out, fmt, fp16, sparse, int8)
     console.print(f"wrote {r['path']}: {r['bytes'] / 1e6:.3f} MB (checkpoint {r['checkpoint_bytes'] / 1e6:.3f} MB, "
                   f"ratio {r['bytes'] / r['checkpoint_bytes']:.2f})" +
                   (f"; {r['sparse_tensors']} sparse tensor(s)" if sparse else ""))
@@ -244,12 +198,7 @@ def bench(checkpoint: str, batch: int = typer.Option(256, help="batch size for t
           threads: int = typer.Option(1, help="CPU threads for PyTorch and ONNX Runtime"),
           as_json: bool = typer.Option(False, "--json")):
     """Latency at batch 1 (median, p95) and throughput, PyTorch vs ONNX Runtime, fp32 vs fp16."""
-    from .compact.bench import benchmark
-
-    try:
-        r = benchmark(checkpoint, batch, repeats, threads)
-    except SignkitError as e:
-        _fail(e)
+    r = _api().bench(checkpoint, batch, repeats, threads)
     if as_json:
         console.print_json(json.dumps(r))
         return
@@ -278,24 +227,24 @@ def _name_table(title: str, entries: dict[str, str]) -> None:
 @app.command()
 def models():
     """List the registered models."""
-    from .models import list_models
-
-    _name_table("models", list_models())
+    _name_table("models", _api().list_models())
 
 
 @app.command()
 def datasets():
     """List the registered datasets."""
-    from .data import list_datasets
-
-    _name_table("datasets", list_datasets())
+    _name_table("datasets", _api().list_datasets())
 
 
 def main() -> None:
+    """Run the command line; a SignkitError (bad input, unknown name, missing data) is printed as one
+    line, never as markup (file names may hold ``[...]``), with exit status 2."""
     try:
         app()
-    except SignkitError as e:  # pragma: no cover - commands catch their own
-        err.print(f"[bold red]error:[/] {e}")
+    except Exception as e:
+        if not isinstance(e, _api().SignkitError):
+            raise
+        err.print(Text.assemble(("error: ", "bold red"), " ".join(str(e).split())))
         sys.exit(2)
 
 

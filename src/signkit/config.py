@@ -1,39 +1,57 @@
-"""Run configuration as data: dataclasses read from YAML, with ``key=value`` overrides.
+"""Run configuration as data: typed dataclasses read from YAML, with ``key=value`` overrides.
 
 The dataclass defaults are the main job: the ``tcn`` model on FPHA, official 1:1 split
 (``configs/fpha/tcn.yaml`` holds the same values).
+
+Every value keeps the type YAML gives it (a gloss ``"1"`` or a path stays a string; ``1e-3`` is a
+float, as in YAML 1.2), and is then checked against the field's type: an unknown key or a value of
+the wrong type is a :class:`ConfigError` naming the section, the allowed keys or the expected type.
+What each input kind reads from ``data`` (and the augmentation keys it allows) is checked by
+:mod:`signkit.kinds`; what a dataset accepts in ``data.options`` is checked against its loader.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import re
+import types
+import typing
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from .errors import SignkitError, UnknownNameError
+from .errors import ConfigError, UnknownNameError
+
+# the augmentation of keypoint sequences used when a config gives none (the main job's)
+KEYPOINT_AUGMENT = {"crop": 0.8, "speed": 0.2, "rotation": 15.0, "scale": 0.1, "shift": 0.1, "jitter": 0.01}
 
 
 @dataclass
 class DataConfig:
-    """Dataset and preprocessing. ``options`` go to the dataset loader (e.g. ``protocol: loso``)."""
+    """Dataset and preprocessing.
+
+    ``options`` go to the dataset loader (e.g. ``protocol: loso``) or to the dataset wrappers
+    (``view``, ``hand``, ``mirror_left``, ``exclude_glosses``, ``per_class``, ``per_class_seed``).
+    ``num_frames`` is the one frame count of a run: keypoint sequences are resampled to it (null keeps
+    their length), pixel clips keep that many central frames, and pixel models are built for it.
+    ``augment``: training augmentation, whose keys depend on the input kind (see :mod:`signkit.kinds`).
+    """
 
     name: str = "fpha"
     root: str | None = None
     options: dict = field(default_factory=dict)
     val_fraction: float = 0.1          # per-class hold-out of the training split for model selection
-    num_frames: int | None = 64        # resample to fixed length; null keeps variable length (padded)
-    max_frames: int | None = None      # with num_frames null: resample only longer sequences to this
-    normalize: bool = True
-    per_frame: bool = False
-    scale: float | None = None
-    image_size: int = 28               # image datasets: output side (pixels)
-    channels: int = 1                  # image datasets: 1 = grayscale, 3 = RGB
-    image_normalize: str = "unit"      # image datasets: "unit" or "imagenet"
-    augment: dict = field(default_factory=lambda: {"crop": 0.8, "speed": 0.2, "rotation": 15.0, "scale": 0.1,
-                                                   "shift": 0.1, "jitter": 0.01})
+    num_frames: int | None = 64        # keypoints: resample to fixed length (null: variable, padded); clips: frames
+    max_frames: int | None = None      # keypoints with num_frames null: resample only longer sequences to this
+    normalize: bool = True             # keypoints
+    per_frame: bool = False            # keypoints
+    scale: float | None = None         # keypoints
+    image_size: int = 28               # images: output side (pixels)
+    channels: int = 1                  # images: 1 = grayscale, 3 = RGB
+    image_normalize: str = "unit"      # images: "unit" or "imagenet"
+    augment: dict = field(default_factory=lambda: dict(KEYPOINT_AUGMENT))
 
     def preprocessing(self) -> dict:
         """The deterministic (evaluation) part, stored in checkpoints."""
@@ -44,8 +62,16 @@ class DataConfig:
 
 @dataclass
 class ModelConfig:
+    """A registered model (``signkit models``), its arguments, and where its initial weights come
+    from, as in timm's ``create_model``: ``pretrained`` (the model's published weights, e.g. the
+    ImageNet MobileNetV2 features in ``../shared/weights``) or ``checkpoint_path`` (a state dict in
+    ``.safetensors`` / weights-only ``.pth``, or a signkit checkpoint; models with a partial loader,
+    such as ``c3d_lstm`` from a ``c3d`` checkpoint, take what fits)."""
+
     name: str = "tcn"
     args: dict = field(default_factory=dict)
+    pretrained: bool = False
+    checkpoint_path: str | None = None
 
 
 @dataclass
@@ -82,54 +108,126 @@ class Config:
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
 
 
-def _coerce(v: Any) -> Any:
-    """YAML 1.1 reads ``1e-3`` as a string; turn numeric strings into floats (recursively)."""
-    if isinstance(v, str):
-        try:
-            return float(v) if any(c in v for c in "eE.") and not v.strip().isalpha() else v
-        except ValueError:
-            return v
-    if isinstance(v, dict):
-        return {k: _coerce(x) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_coerce(x) for x in v]
-    return v
+class _Loader(yaml.SafeLoader):
+    """PyYAML's safe loader with YAML 1.2 floats (``1e-3`` is a float, not the string YAML 1.1 makes it)."""
+
+
+_Loader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
+                   |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
+                   |\.[0-9_]+(?:[eE][-+]?[0-9]+)?
+                   |[-+]?\.(?:inf|Inf|INF)
+                   |\.(?:nan|NaN|NAN))$""", re.X),
+    list("-+0123456789."))
+
+
+def parse_yaml(text: str, where: str) -> Any:
+    """Parse YAML safely (no tags that build objects); raises ConfigError naming ``where``."""
+    try:
+        return yaml.load(text, Loader=_Loader)  # noqa: S506 - a SafeLoader subclass
+    except yaml.YAMLError as e:
+        msg = " ".join(str(e).split())
+        raise ConfigError(f"{where}: not valid YAML ({msg[:300]})") from None
+
+
+def _type_name(tp) -> str:
+    return getattr(tp, "__name__", None) or str(tp).replace("typing.", "")
+
+
+def _check_value(section: str, key: str, value: Any, tp) -> Any:
+    """``value`` if it fits the annotation ``tp`` (ints accepted for floats), else ConfigError."""
+    origin = typing.get_origin(tp)
+    if origin in (typing.Union, types.UnionType):
+        last = None
+        for alt in typing.get_args(tp):
+            try:
+                return _check_value(section, key, value, alt)
+            except ConfigError as e:
+                last = e
+        raise ConfigError(f"config {section}.{key}: expected {_type_name(tp)}; found {value!r}") from last
+    if tp is type(None):
+        if value is None:
+            return None
+    elif tp is bool:
+        if isinstance(value, bool):
+            return value
+    elif tp is int:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif tp is float:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif tp is str:
+        if isinstance(value, str):
+            return value
+    elif tp is dict or origin is dict:
+        if isinstance(value, dict):
+            return value
+    elif tp is list or origin is list:
+        if isinstance(value, list):
+            return value
+    else:  # pragma: no cover - every field above is one of these
+        return value
+    raise ConfigError(f"config {section}.{key}: expected {_type_name(tp)}; found {value!r} "
+                      f"({type(value).__name__})")
+
+
+def _build_section(cls, values: Any, section: str):
+    if values is None:
+        values = {}
+    if not isinstance(values, dict):
+        raise ConfigError(f"config section {section!r} must be a mapping; found {values!r}")
+    hints = typing.get_type_hints(cls)
+    names = [f.name for f in dataclasses.fields(cls)]
+    bad = sorted(set(values) - set(names), key=str)
+    if bad:
+        raise UnknownNameError(f"unknown key(s) {bad} in config section {section!r}; expected {sorted(names)}")
+    return cls(**{k: _check_value(section, k, v, hints[k]) for k, v in values.items()})
 
 
 def config_from_dict(d: dict) -> Config:
-    """Build a :class:`Config`; raises UnknownNameError on an unknown key (naming the known ones)."""
-    d = _coerce(dict(d or {}))
+    """Build a :class:`Config` from a plain dict.
+
+    Raises:
+        UnknownNameError: an unknown key (the message lists the allowed keys).
+        ConfigError: a value of the wrong type, or a section that is not a mapping.
+    """
+    d = dict(d or {})
     kwargs: dict[str, Any] = {}
     top = {f.name for f in dataclasses.fields(Config)}
     for k, v in d.items():
         if k not in top:
             raise UnknownNameError(f"unknown config key {k!r}; expected one of {sorted(top)}")
         if k in _SECTIONS:
-            cls = _SECTIONS[k]
-            names = {f.name for f in dataclasses.fields(cls)}
-            bad = set(v or {}) - names
-            if bad:
-                raise UnknownNameError(f"unknown key(s) {sorted(bad)} in config section {k!r}; expected {sorted(names)}")
-            kwargs[k] = cls(**(v or {}))
+            kwargs[k] = _build_section(_SECTIONS[k], v, k)
         else:
-            kwargs[k] = v
+            kwargs[k] = _check_value("config", k, v, str)
     return Config(**kwargs)
 
 
 def apply_overrides(d: dict, overrides: list[str]) -> dict:
-    """Apply ``section.key=value`` overrides (values parsed as YAML) to a config dict."""
-    d = yaml.safe_load(yaml.safe_dump(d))  # deep copy
+    """Apply ``section.key=value`` overrides (values parsed as YAML 1.2) to a config dict (a copy).
+
+    Raises:
+        ConfigError: an override that is not ``key=value``, or whose value is not valid YAML.
+    """
+    d = parse_yaml(yaml.safe_dump(d), "config")  # deep copy
     for ov in overrides or []:
         if "=" not in ov:
-            raise SignkitError(f"override {ov!r} must look like key=value, e.g. train.epochs=5")
+            raise ConfigError(f"override {ov!r} must look like key=value, e.g. train.epochs=5")
         key, val = ov.split("=", 1)
-        node = d
         parts = key.strip().split(".")
+        if not all(parts):
+            raise ConfigError(f"override {ov!r}: empty key part; expected e.g. train.epochs=5")
+        node = d
         for p in parts[:-1]:
             if node.get(p) is None:
                 node[p] = {}
+            if not isinstance(node[p], dict):
+                raise ConfigError(f"override {ov!r}: {p!r} is not a section (it holds {node[p]!r})")
             node = node[p]
-        node[parts[-1]] = yaml.safe_load(val)
+        node[parts[-1]] = parse_yaml(val, f"override {ov!r}")
     return d
 
 
@@ -137,16 +235,21 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
     """Read a YAML config (None = the built-in main job) and apply overrides.
 
     Raises:
-        SignkitError: the file is missing or not a YAML mapping. UnknownNameError: unknown key.
+        ConfigError: the file is missing, not YAML, not a mapping, or a value has the wrong type.
+        UnknownNameError: an unknown key.
     """
     base = Config().to_dict()
     if path is not None:
         p = Path(path)
         if not p.is_file():
-            raise SignkitError(f"config file {str(p)!r} not found; expected a YAML file such as configs/fpha/tcn.yaml")
-        user = yaml.safe_load(p.read_text())
+            raise ConfigError(f"config file {str(p)!r} not found; expected a YAML file such as configs/fpha/tcn.yaml")
+        try:
+            text = p.read_text()
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"config file {str(p)!r} cannot be read as text ({e})") from None
+        user = parse_yaml(text, str(p))
         if not isinstance(user, dict):
-            raise SignkitError(f"config {str(p)!r} must be a YAML mapping; found {type(user).__name__}")
+            raise ConfigError(f"config {str(p)!r} must be a YAML mapping; found {type(user).__name__}")
         for k, v in user.items():
             if isinstance(v, dict) and isinstance(base.get(k), dict):
                 base[k] = {**base[k], **v}

@@ -26,3 +26,11 @@ class DataRootError(SignkitError, FileNotFoundError):
 
 class CheckpointError(SignkitError, ValueError):
     """A checkpoint file is missing, not a signkit checkpoint, or incompatible."""
+
+
+class ConfigError(SignkitError, ValueError):
+    """A configuration file, section, key or value is not what signkit expects."""
+
+
+class NoHandError(SignkitError):
+    """MediaPipe Hands found no hand in an image given to a model that needs one."""

@@ -51,3 +51,8 @@ def dataset_dir(name: str, root: str | os.PathLike | None = None) -> Path:
     if not path.is_dir():
         raise DataRootError(f"dataset folder {str(path)!r} not found under data root {str(base)!r}")
     return path
+
+
+# file types signkit reads, by extension (lower case)
+VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
+IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")

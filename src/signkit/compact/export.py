@@ -1,7 +1,9 @@
 """Compact export of a signkit checkpoint: ONNX (ONNX Runtime) or TorchScript, fp32 or fp16, dense or sparse.
 
-- ONNX inputs ``x`` (keypoints ``(B, T, J, C)`` float32, or images ``(B, C, H, W)``) and, for keypoint
-  models, ``mask`` ``(B, T)`` bool; output ``logits`` ``(B, K)``. Batch and frame axes are dynamic.
+- ONNX inputs are those of the checkpoint's input kind (:mod:`signkit.kinds`): ``x`` (keypoints
+  ``(B, T, J, C)``, images ``(B, C, S, S)``, landmarks ``(B, 21, 3)``, clips ``(B, C, T, S, S)``, float32)
+  and, for keypoints and clips, ``mask`` ``(B, T)`` bool; output ``logits`` ``(B, K)``. The batch axis
+  is dynamic, and for keypoints the frame axis too.
   The checkpoint's metadata (vocabulary, layout, preprocessing) travels in the ONNX file's
   ``metadata_props["signkit"]`` (JSON), so ``signkit predict model.onnx ...`` needs nothing else.
 - ``fp16``: weights are *stored* in half precision (half the file size); ONNX Runtime casts them
@@ -27,37 +29,30 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..checkpoint import load_checkpoint
+from ..checkpoint import input_spec, load_checkpoint
 from ..errors import CheckpointError, SignkitError
-from ..evaluation.report import atomic_write_bytes
+from ..kinds import get_kind
+from ..storage import atomic_write_bytes
 
 FORMATS = ("onnx", "torchscript")
 
 
 class _Logits(nn.Module):
-    """``(x, mask) -> logits`` with a fixed signature for tracing."""
+    """``(x[, mask]) -> logits`` with the fixed signature of the input kind, for tracing."""
 
-    def __init__(self, model: nn.Module, image: bool):
+    def __init__(self, model: nn.Module):
         super().__init__()
-        self.model, self.image = model, image
+        self.model = model
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
-        return self.model(x, None if self.image else mask)
+        return self.model(x, mask)
 
 
-def example_inputs(meta: dict, batch: int = 1, frames: int | None = None) -> tuple[torch.Tensor, ...]:
-    """Zero inputs of the shapes a checkpoint's model takes: ``(x, mask)`` with ``x (B, T, J, C)`` and
-    ``mask (B, T)`` for keypoint models (T = the preprocessing's ``num_frames``, else 64), ``(x,)``
-    with ``x (B, C, H, W)`` for image models."""
-    layout = str(meta["layout"])
-    if layout.startswith("image:"):
-        c, h, w = (int(v) for v in layout.split(":", 1)[1].split("x"))
-        return (torch.zeros(batch, c, h, w),)
-    from ..keypoints import get_layout
-
-    lay = get_layout(layout)
-    t = frames or int(meta.get("preprocessing", {}).get("num_frames") or 64)
-    return torch.zeros(batch, t, lay.num_joints, lay.dims), torch.ones(batch, t, dtype=torch.bool)
+def example_inputs(meta: dict, batch: int = 1) -> tuple[torch.Tensor, ...]:
+    """Zero inputs of the shapes a checkpoint's model takes, in the order of its kind's
+    ``input_names`` (see :meth:`signkit.kinds.InputKind.example_inputs`)."""
+    spec = input_spec(meta)
+    return get_kind(spec.kind).example_inputs(spec, batch)
 
 
 def _to_fp16_storage(proto) -> None:
@@ -116,11 +111,12 @@ def _calibration_batches(meta: dict, n: int, data_root: str | None) -> list[dict
         cfg.data.root = data_root
     data = prepare_data(cfg)
     ds = data.train_full
+    names = data.kind.input_names
     out = []
     for i in np.linspace(0, len(ds) - 1, min(n, len(ds))).astype(int):
         b = data.collate([ds[int(i)]])
         feed = {"x": b["x"].numpy().astype(np.float32)}
-        if "mask" in b:
+        if "mask" in names:
             feed["mask"] = b["mask"].numpy()
         out.append(feed)
     return out
@@ -174,8 +170,8 @@ def export_checkpoint(checkpoint: str | Path, out: str | Path | None = None, fmt
         raise SignkitError("--int8 is an ONNX-only option and excludes --fp16 and --sparse")
     checkpoint = Path(checkpoint)
     model, meta = load_checkpoint(checkpoint)  # raises CheckpointError with the reason
-    image = str(meta["layout"]).startswith("image:")
-    wrapper = _Logits(model, image).eval()
+    kind = get_kind(input_spec(meta).kind)
+    wrapper = _Logits(model).eval()
     args = example_inputs(meta, batch=2)
     if out is None:
         stem = (checkpoint.with_suffix("").name + ("-fp16" if fp16 else "") + ("-sparse" if sparse else "")
@@ -188,10 +184,8 @@ def export_checkpoint(checkpoint: str | Path, out: str | Path | None = None, fmt
             import onnx
 
             buf = io.BytesIO()
-            names = ["x"] if image else ["x", "mask"]
-            axes = {"x": {0: "batch"}, "logits": {0: "batch"}}
-            if not image:
-                axes.update(x={0: "batch", 1: "frames"}, mask={0: "batch", 1: "frames"})
+            names = list(kind.input_names)
+            axes = kind.dynamic_axes()
             with torch.no_grad():
                 torch.onnx.export(wrapper, args, buf, input_names=names, output_names=["logits"],
                                   dynamic_axes=axes, opset_version=opset, dynamo=False)
@@ -246,7 +240,13 @@ class OnnxModel:
         raw = {p.key: p.value for p in proto.metadata_props}.get("signkit")
         if raw is None:
             raise CheckpointError(f"{path}: ONNX file without signkit metadata; expected one made by `signkit export`")
-        self.meta = json.loads(raw)
+        try:
+            self.meta = json.loads(raw)
+        except ValueError as e:
+            raise CheckpointError(f"{path}: signkit metadata is not valid JSON ({e})") from None
+        if not isinstance(self.meta, dict):
+            raise CheckpointError(f"{path}: signkit metadata is {type(self.meta).__name__}; expected a JSON object")
+        self.kind = get_kind(input_spec(self.meta).kind)
         opts = ort.SessionOptions()
         if threads:
             opts.intra_op_num_threads = threads
@@ -261,7 +261,7 @@ class OnnxModel:
         feeds = {"x": np.ascontiguousarray(x, dtype=np.float32)}
         if "mask" in self.input_names:
             if mask is None:
-                mask = np.ones(x.shape[:2], dtype=bool)
+                mask = self.kind.full_mask(x)
             feeds["mask"] = np.ascontiguousarray(mask, dtype=bool)
         return self.session.run(["logits"], feeds)[0]
 

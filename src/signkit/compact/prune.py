@@ -18,9 +18,11 @@ import torch
 from torch import nn
 from torch.nn.utils import prune
 
-from ..checkpoint import load_checkpoint, save_checkpoint
+from ..checkpoint import input_spec, load_checkpoint, save_checkpoint
 from ..config import config_from_dict
 from ..errors import SignkitError
+from ..evaluation import top1
+from ..storage import atomic_path
 
 
 def prunable_parameters(model: nn.Module) -> list[tuple[nn.Module, str, str]]:
@@ -94,11 +96,9 @@ def sparsity_report(model: nn.Module) -> dict:
             "all_parameters_sparsity": all_z / max(1, all_n)}
 
 
-def _test_top1(model: nn.Module, data) -> float:
-    from ..training.fit import predict_logits
-
-    logits, labels = predict_logits(model, data.test, collate_fn=data.collate)
-    return float((logits.argmax(-1) == labels).float().mean())
+def test_top1(model: nn.Module, data) -> float:
+    """Top-1 of ``model`` on the test split of prepared data (:class:`signkit.training.fit.PreparedData`)."""
+    return top1(model, data.test, data.collate)
 
 
 def prune_checkpoint(checkpoint: str | Path, out: str | Path | None = None, *, sparsity: float | None = None,
@@ -123,7 +123,7 @@ def prune_checkpoint(checkpoint: str | Path, out: str | Path | None = None, *, s
     original = copy.deepcopy(model)
     prune_model(model, sparsity=sparsity, threshold=threshold)  # bad arguments fail before any data is read
     data = prepare_data(cfg)
-    before = _test_top1(original, data)
+    before = test_top1(original, data)
     out = Path(out) if out else checkpoint.with_name(checkpoint.with_suffix("").name + "-pruned.safetensors")
     if finetune > 0:
         cfg.train.epochs = int(finetune)
@@ -133,16 +133,15 @@ def prune_checkpoint(checkpoint: str | Path, out: str | Path | None = None, *, s
         model.train()
         result = fit(cfg, verbose=verbose, model=model, finalize=make_permanent,
                      extra_metrics={"pruned_from": str(checkpoint)})
-        tmp = out.with_name(out.name + ".tmp")
-        shutil.copyfile(result["checkpoint"], tmp)
-        tmp.replace(out)
+        with atomic_path(out, ".safetensors") as tmp:
+            shutil.copyfile(result["checkpoint"], tmp)
         after = float(result["metrics"]["top1"])
     else:
         make_permanent(model)
-        after = _test_top1(model, data)
+        after = test_top1(model, data)
         m = dict(meta.get("metrics", {}), top1=after, pruned_from=str(checkpoint))
         save_checkpoint(out, model, model_name=meta["model"], model_args=meta["model_args"],
-                        vocabulary=meta["vocabulary"], layout=meta["layout"], preprocessing=meta["preprocessing"],
+                        vocabulary=meta["vocabulary"], spec=input_spec(meta), preprocessing=meta["preprocessing"],
                         config=meta["config"], metrics=m)
     return {"path": str(out), "top1_before": before, "top1_after": after, "report": sparsity_report(model)}
 
@@ -154,7 +153,7 @@ def weight_histogram(models: dict[str, nn.Module], out: str | Path, bins: int = 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    from ..evaluation.report import atomic_write_bytes
+    from ..storage import atomic_write_bytes
 
     fig, ax = plt.subplots(figsize=(6, 3.2), dpi=90)
     for label, m in models.items():

@@ -1,11 +1,15 @@
-"""Keypoint datasets read in their publishers' layouts, and a registry."""
+"""Datasets read in their publishers' layouts (one module per dataset), and a registry.
 
-from .base import KeypointDataset, Sample, collate, holdout_split
+``data`` never runs perception: datasets made by MediaPipe take a
+:class:`~signkit.data.perception.Perception` (see :func:`signkit.kinds.open_dataset`)."""
+
+from .base import KeypointDataset, LabelledDataset, Sample, collate, holdout_split
 from .boston104 import load_boston104
 from .folder import load_folder
 from .fpha import load_fpha, read_skeleton_txt
+from .registry import DATASETS, dataset_options, list_datasets, load_dataset, register_dataset
 from .videos import load_videos
-from .registry import DATASETS, list_datasets, load_dataset, register_dataset
 
-__all__ = ["KeypointDataset", "Sample", "collate", "holdout_split", "load_fpha", "read_skeleton_txt",
-           "load_boston104", "load_folder", "load_videos", "load_dataset", "list_datasets", "register_dataset", "DATASETS"]
+__all__ = ["KeypointDataset", "LabelledDataset", "Sample", "collate", "holdout_split", "load_fpha",
+           "read_skeleton_txt", "load_boston104", "load_folder", "load_videos", "load_dataset", "list_datasets",
+           "register_dataset", "dataset_options", "DATASETS"]

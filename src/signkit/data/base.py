@@ -22,14 +22,30 @@ class Sample:
     id: str = ""
 
 
+class EpochCounter:
+    """The current epoch in shared memory (a 1-element int64 tensor moved to shared memory), so that
+    DataLoader worker processes, including persistent ones forked or spawned before the epoch
+    changed, read the epoch the main process set with :meth:`set`."""
+
+    def __init__(self, epoch: int = 0):
+        self._t = torch.full((1,), int(epoch), dtype=torch.int64).share_memory_()
+
+    def get(self) -> int:
+        return int(self._t[0])
+
+    def set(self, epoch: int) -> None:
+        self._t[0] = int(epoch)
+
+
 @dataclass
 class LabelledDataset(Dataset):
     """What every signkit dataset shares (keypoint, image, landmark and clip datasets derive from it):
     ``samples`` (each with ``.gloss``), ``vocabulary`` (gloss names; labels are indices into it), the
-    dataset ``name`` and ``split``, a ``transform`` seeded by ``seed``, the ``epoch`` and the index, and
-    ``info`` (split description, skipped files, ...); length, integer labels, and derived copies for a
-    subset or another transform. Subclasses add keyword-only fields and override :meth:`_derived` to
-    share caches."""
+    dataset ``name`` and ``split``, a ``transform`` seeded by ``seed``, the epoch (:meth:`set_epoch`,
+    shared with worker processes) and the index, and ``info`` (split description, skipped files, ...);
+    length, integer labels, and derived copies for a subset or another transform. Subclasses add
+    keyword-only fields and override :meth:`_derived` to share caches. ``kind`` names the input kind
+    (:mod:`signkit.kinds`) of the items."""
 
     samples: list
     vocabulary: list[str]
@@ -37,11 +53,25 @@ class LabelledDataset(Dataset):
     split: str = ""
     transform: Callable | None = None
     seed: int = 0
-    epoch: int = 0
     info: dict = field(default_factory=dict)
+    kind = "keypoints"
 
     def __post_init__(self) -> None:
         self._index = {g: i for i, g in enumerate(self.vocabulary)}
+        self._epoch = EpochCounter()
+
+    @property
+    def epoch(self) -> int:
+        """The epoch augmentation is drawn for (read from shared memory: the same in every worker)."""
+        return self._epoch.get()
+
+    def set_epoch(self, epoch: int) -> None:
+        """Set the epoch for this dataset and every worker process that holds a copy of it."""
+        self._epoch.set(epoch)
+
+    def rng(self, i: int) -> np.random.Generator:
+        """The generator of sample ``i``'s augmentation: seeded by ``(seed, epoch, i)``."""
+        return np.random.default_rng([self.seed, self.epoch, i])
 
     def __len__(self) -> int:
         return len(self.samples)
@@ -55,7 +85,9 @@ class LabelledDataset(Dataset):
         return np.array([self._index[s.gloss] for s in self.samples], dtype=np.int64)
 
     def _derived(self, **changes):
-        return replace(self, info=dict(self.info), **changes)
+        ds = replace(self, info=dict(self.info), **changes)
+        ds._epoch = EpochCounter(self.epoch)
+        return ds
 
     def subset(self, indices: Sequence[int], split: str | None = None):
         """A dataset with the samples at ``indices`` (same vocabulary, layout and transform)."""
@@ -82,8 +114,7 @@ class KeypointDataset(LabelledDataset):
         s = self.samples[i]
         seq = s.sequence
         if self.transform is not None:
-            rng = np.random.default_rng([self.seed, self.epoch, i])
-            seq = self.transform(seq, rng)
+            seq = self.transform(seq, self.rng(i))
         return {"seq": seq, "label": self._index[s.gloss], "id": s.id}
 
     def summary(self) -> str:

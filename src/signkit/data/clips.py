@@ -10,13 +10,13 @@
   (e.g. ChaLearn-style data); one sample per clip; seeded per-gloss hold-out (or ``split="all"``).
 
 ``ds[i]`` is ``{"x": (C, T, S, S) float32 in [0, 1], "mask": (T,) bool, "label", "id"}`` with C the
-number of streams (``upper``, ``hand``; x3 for RGB) and T = ``num_frames`` central frames.
+number of streams (``upper``, ``hand``; x3 for RGB) and T = ``num_frames`` central frames (the run's
+``data.num_frames``). The crops come from perception (:mod:`signkit.data.perception`: MediaPipe Pose
+and OpenCV in :mod:`signkit.video.pixels`), computed once per source and cached on disk.
 """
 
 from __future__ import annotations
 
-import hashlib
-import os
 import re
 from dataclasses import KW_ONLY, dataclass
 from pathlib import Path
@@ -27,6 +27,10 @@ import torch
 from ..errors import DataRootError, SignkitError
 from ..paths import dataset_dir
 from .base import LabelledDataset, holdout_split
+from ..paths import VIDEO_EXTENSIONS
+from .perception import require
+
+
 
 
 @dataclass
@@ -42,46 +46,6 @@ class ClipSample:
     signer: str | None = None
 
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("SIGNKIT_CACHE", Path.home() / ".cache" / "signkit")) / "clips"
-
-
-def _source_key(source, streams, rgb: bool, size: int) -> str:
-    files = [source] if not isinstance(source, tuple) else list(source)
-    h = hashlib.sha1()
-    for f in files:
-        p = Path(f)
-        st = p.stat()
-        h.update(f"{p.resolve()}|{st.st_size}|{int(st.st_mtime)}".encode())
-    h.update(f"{sorted(streams)}|{rgb}|{size}|v1".encode())
-    return h.hexdigest()[:16]
-
-
-def source_crops(source, streams=("upper", "hand"), rgb: bool = False, size: int = 64,
-                 cache: Path | None = None) -> dict[str, np.ndarray]:
-    """Crops ``{stream: (T, S, S[, 3]) uint8}`` of a whole source, from the cache when there
-    (``<cache>/<key>.npz``, written atomically), else computed with MediaPipe Pose + OpenCV."""
-    from ..video.pixels import clip_crops, read_clip_frames
-
-    cache = cache or _cache_dir()
-    f = cache / f"{_source_key(source, streams, rgb, size)}.npz"
-    if f.is_file():
-        with np.load(f, allow_pickle=False) as z:
-            return {k: z[k] for k in z.files}
-    if isinstance(source, tuple):
-        from .images import load_image
-
-        frames = np.stack([load_image(p)[..., :3] for p in source])
-    else:
-        frames = read_clip_frames(source)
-    crops = clip_crops(frames, size, rgb, streams).streams
-    cache.mkdir(parents=True, exist_ok=True)
-    tmp = f.with_name(f.name + ".tmp.npz")
-    np.savez_compressed(tmp, **crops)
-    os.replace(tmp, f)
-    return crops
-
-
 @dataclass
 class ClipDataset(LabelledDataset):
     """Pixel clips with a vocabulary; same interface as the keypoint and image datasets."""
@@ -92,7 +56,7 @@ class ClipDataset(LabelledDataset):
     size: int = 64
     num_frames: int = 32
     min_frames: int = 4
-    layout = None
+    perception: object = None
     kind = "clip"
 
     def __post_init__(self) -> None:
@@ -103,14 +67,10 @@ class ClipDataset(LabelledDataset):
     def channels(self) -> int:
         return len(self.streams) * (3 if self.rgb else 1)
 
-    @property
-    def layout_name(self) -> str:
-        return f"clip:{self.channels}x{self.size}x{self.size}"
-
     def crops(self, source) -> dict[str, np.ndarray]:
         key = source if not isinstance(source, list) else tuple(source)
         if key not in self._crops:
-            self._crops[key] = source_crops(key, self.streams, self.rgb, self.size)
+            self._crops[key] = require(self.perception, self.name).clip_crops(key, self.streams, self.rgb, self.size)
         return self._crops[key]
 
     def clip_array(self, i: int) -> np.ndarray:
@@ -125,14 +85,12 @@ class ClipDataset(LabelledDataset):
         return np.concatenate(parts, 1)
 
     def __getitem__(self, i: int) -> dict:
-        from ..video.pixels import central_frames
-
         a = self.clip_array(i)
         if len(a) < self.min_frames:
             raise SignkitError(f"clip {self.samples[i].id} has {len(a)} frame(s); expected at least {self.min_frames} "
                                f"(one {self.min_frames}-frame block)")
         if self.transform is not None:
-            a = self.transform(a, np.random.default_rng([self.seed, self.epoch, i]))
+            a = self.transform(a, self.rng(i))
         a, n = central_frames(a, self.num_frames)
         x = torch.from_numpy(np.ascontiguousarray(a.transpose(1, 0, 2, 3))).float() / 255.0  # (C, T, S, S)
         mask = torch.zeros(self.num_frames, dtype=torch.bool)
@@ -149,6 +107,17 @@ class ClipDataset(LabelledDataset):
         return (f"{self.name}[{self.split}]: {len(self)} clips, {len(self.vocabulary)} glosses, streams "
                 f"{'+'.join(self.streams)} {'RGB' if self.rgb else 'gray'} {self.size}px, {self.num_frames} frames"
                 + (f", clip frames min/max {min(lengths)}/{max(lengths)}" if lengths else ""))
+
+
+def central_frames(x: np.ndarray, n: int) -> tuple[np.ndarray, int]:
+    """The ``n`` central frames of ``x (T, ...)``, zero-padded at the end when ``T < n``; returns
+    ``(frames (n, ...), number of real frames)``."""
+    t = len(x)
+    if t >= n:
+        s = (t - n) // 2
+        return x[s: s + n], n
+    pad = np.zeros((n - t,) + x.shape[1:], x.dtype)
+    return np.concatenate([x, pad]), t
 
 
 def clip_augment(a: np.ndarray, rng: np.random.Generator) -> np.ndarray:
@@ -172,7 +141,8 @@ def clip_collate(items: list[dict]) -> dict:
             "label": torch.tensor([it["label"] for it in items], dtype=torch.long), "id": [it["id"] for it in items]}
 
 
-def _streams(streams) -> tuple:
+def parse_streams(streams) -> tuple:
+    """``"upper+hand"`` / ``"upper,hand"`` / a sequence -> a tuple of stream names; raises SignkitError."""
     if isinstance(streams, str):
         streams = tuple(streams.replace("+", ",").split(","))
     streams = tuple(streams)
@@ -183,10 +153,11 @@ def _streams(streams) -> tuple:
 
 
 def load_silfa_clips(split: str = "train", root=None, clip_len: int = 8, stride: int = 2, train_fraction: float = 0.5,
-                     streams="upper+hand", rgb: bool = False, size: int = 64, num_frames: int = 32,
-                     letters: str | None = None) -> ClipDataset:
+                     streams="upper+hand", rgb: bool = False, size: int = 64, letters: str | None = None, *,
+                     num_frames: int = 32, perception=None) -> ClipDataset:
     """SILFA letters as clips (see the module docstring); ``split`` ``train``, ``test`` or ``all``;
-    ``letters`` (e.g. ``"ABC"``) keeps only those letters.
+    ``letters`` (e.g. ``"ABC"``) keeps only those letters. ``num_frames``: the run's ``data.num_frames``;
+    ``perception``: see :mod:`signkit.data.perception`.
 
     Raises:
         DataRootError: ``silfa_letters/images`` missing. SignkitError: ``clip_len`` or ``stride`` < 1,
@@ -215,23 +186,21 @@ def load_silfa_clips(split: str = "train", root=None, clip_len: int = 8, stride:
             for s in starts:
                 length = min(clip_len, hi - s)
                 samples.append(ClipSample(src, g, f"{g}/{Path(files[s]).stem}+{length}", s, length))
-    return ClipDataset(samples, letters, "silfa_clips", split, streams=_streams(streams), rgb=rgb, size=size,
-                       num_frames=num_frames,
+    return ClipDataset(samples, letters, "silfa_clips", split, streams=parse_streams(streams), rgb=rgb, size=size,
+                       num_frames=num_frames, perception=perception,
                        info={"split": f"id blocks: clips of the first {train_fraction:.0%} of each letter's frames "
                                       f"train, the rest test; {clip_len}-frame clips, step {stride}"})
 
 
 def load_video_clips(split: str = "train", root=None, path: str | None = None, test_fraction: float = 0.3,
-                     seed: int = 0, streams="upper+hand", rgb: bool = False, size: int = 64,
-                     num_frames: int = 32) -> ClipDataset:
+                     seed: int = 0, streams="upper+hand", rgb: bool = False, size: int = 64, *,
+                     num_frames: int = 32, perception=None) -> ClipDataset:
     """``<path>/<gloss>/<clip>`` clips, each a video file or a folder of frames; seeded per-gloss
     hold-out of ``test_fraction`` (``split="all"``: every clip).
 
     Raises:
         SignkitError: no ``path``. DataRootError: ``path`` missing or without clips.
     """
-    from ..video import VIDEO_EXTENSIONS
-
     if path is None:
         raise SignkitError("video_clips needs data.options.path=<folder with <gloss>/<clip>.mp4 or frame folders>")
     base = Path(path).expanduser()
@@ -245,8 +214,8 @@ def load_video_clips(split: str = "train", root=None, path: str | None = None, t
     if not samples:
         raise DataRootError(f"{base} holds no <gloss>/<clip> videos ({VIDEO_EXTENSIONS}) or frame folders")
     vocab = sorted({s.gloss for s in samples})
-    ds = ClipDataset(samples, vocab, "video_clips", split, streams=_streams(streams), rgb=rgb, size=size,
-                     num_frames=num_frames,
+    ds = ClipDataset(samples, vocab, "video_clips", split, streams=parse_streams(streams), rgb=rgb, size=size,
+                     num_frames=num_frames, perception=perception,
                      info={"split": f"seeded per-gloss hold-out {test_fraction} (seed {seed})"})
     if split == "all":
         return ds

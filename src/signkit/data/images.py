@@ -27,7 +27,7 @@ from ..errors import DataRootError, KeypointFileError, SignkitError
 from ..paths import dataset_dir
 from .base import LabelledDataset, holdout_split
 
-IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
+from ..paths import IMAGE_EXTENSIONS  # noqa: F401  (re-exported)
 
 
 @dataclass
@@ -62,13 +62,24 @@ def load_image(path: str | Path) -> np.ndarray:
     return arr
 
 
+def crop_to_hand(img: np.ndarray, box: tuple[int, int, int, int] | None) -> np.ndarray:
+    """The pixels of ``img (H, W[, C])`` inside ``box`` ``(x0, y0, x1, y1)`` (pixels), or the central
+    square of the image when ``box`` is None."""
+    h, w = img.shape[:2]
+    if box is None:
+        s = min(h, w)
+        y0, x0 = (h - s) // 2, (w - s) // 2
+        return img[y0 : y0 + s, x0 : x0 + s]
+    x0, y0, x1, y1 = box
+    return img[y0:y1, x0:x1]
+
+
 @dataclass
 class ImageDataset(LabelledDataset):
     """Labelled hand-shape images with a vocabulary; same interface as KeypointDataset."""
 
     _: KW_ONLY
     crop_boxes: dict | None = None  # id -> (x0, y0, x1, y1) or None (centre square): the hand_crop view
-    layout = None
     kind = "image"
 
     def __post_init__(self) -> None:
@@ -84,15 +95,12 @@ class ImageDataset(LabelledDataset):
                 self._cache[key] = load_image(img)
             img = self._cache[key]
         if self.crop_boxes is not None:
-            from .hand_landmarks import crop_to_hand
-
             img = crop_to_hand(img, self.crop_boxes.get(self.samples[i].id))
         return img
 
     def __getitem__(self, i: int) -> dict:
         img = self.image(i)
-        rng = np.random.default_rng([self.seed, self.epoch, i])
-        x = self.transform(img, rng) if self.transform else torch.from_numpy(np.asarray(img, np.float32) / 255.0)
+        x = self.transform(img, self.rng(i)) if self.transform else torch.from_numpy(np.asarray(img, np.float32) / 255.0)
         return {"x": x, "label": self._index[self.samples[i].gloss], "id": self.samples[i].id}
 
     def _derived(self, **changes) -> "ImageDataset":

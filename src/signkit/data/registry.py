@@ -1,22 +1,24 @@
-"""Dataset registry: ``load_dataset("fpha", split="test")``."""
+"""Dataset registry: ``load_dataset("fpha", split="test")`` is a plain lookup of a loader
+``loader(split=..., root=..., **options)``; an option the loader does not take is an error listing
+those it takes. Views and subsets (``view``, ``exclude_glosses``, ``per_class``) are wrappers
+applied by :func:`signkit.kinds.open_dataset`."""
 
 from __future__ import annotations
 
+import inspect
 from typing import Callable
 
-import numpy as np
-
-from ..errors import SignkitError, UnknownNameError
-from .base import KeypointDataset
+from ..errors import ConfigError, UnknownNameError
+from .base import LabelledDataset
 from .boston104 import load_boston104
 from .clips import load_silfa_clips, load_video_clips
 from .folder import load_folder
 from .fpha import load_fpha
-from .videos import load_videos
 from .images import (load_asl_alphabet, load_asl_massey, load_image_folder, load_sign_language_digits,
                      load_sign_mnist, load_silfa_letters)
+from .videos import load_videos
 
-DATASETS: dict[str, tuple[Callable[..., KeypointDataset], str]] = {
+DATASETS: dict[str, tuple[Callable[..., LabelledDataset], str]] = {
     "fpha": (load_fpha, "FPHA 3D hand actions, 21 joints (mm), 45 actions, official 600/575 split or LOSO"),
     "rwth_boston104": (load_boston104, "RWTH-BOSTON-104 hand/nose tracks (px), 112 words, official split"),
     "videos": (load_videos, "your own <root>/<gloss>/<clip>.mp4, MediaPipe keypoints extracted once into a cache"),
@@ -31,9 +33,14 @@ DATASETS: dict[str, tuple[Callable[..., KeypointDataset], str]] = {
     "folder": (load_folder, "your own <root>/<gloss>/<sample>.npz keypoints, signer-independent split"),
 }
 
+# keyword-only loader parameters that the run supplies (never set in data.options)
+RUN_PARAMETERS = ("num_frames", "perception")
 
-def register_dataset(name: str, loader: Callable[..., KeypointDataset], description: str = "") -> None:
-    """Register a loader ``loader(split=..., root=..., **options) -> KeypointDataset``."""
+
+def register_dataset(name: str, loader: Callable[..., LabelledDataset], description: str = "") -> None:
+    """Register a loader ``loader(split=..., root=..., **options) -> LabelledDataset``. A loader
+    that takes the keyword ``perception`` gets the MediaPipe implementation of
+    :class:`~signkit.data.perception.Perception`; one that takes ``num_frames`` gets ``data.num_frames``."""
     DATASETS[name] = (loader, description)
 
 
@@ -42,61 +49,35 @@ def list_datasets() -> dict[str, str]:
     return {k: v[1] for k, v in DATASETS.items()}
 
 
-IMAGE_VIEWS = ("landmarks", "hand_crop")
-
-
-def load_dataset(name: str, split: str = "train", root=None, view: str | None = None, mirror_left: bool = False,
-                 hand: str = "first", exclude_glosses: list[str] | None = None, per_class: int | None = None,
-                 per_class_seed: int = 0, **options) -> KeypointDataset:
-    """Load a registered dataset split.
-
-    ``view`` (image datasets only): ``"landmarks"`` -> MediaPipe hand landmarks of each image
-    (:func:`~signkit.data.hand_landmarks.landmark_view`; ``mirror_left`` mirrors hands that MediaPipe
-    calls left), ``"hand_crop"`` -> images cropped to the hand
-    (:func:`~signkit.data.hand_landmarks.hand_crop_view`, the Sign-MNIST "28x28 view" with
-    ``image_size: 28, channels: 1``). ``hand`` (both views): which hand MediaPipe's detections give when
-    there are two, ``"first"`` (its most confident one) or ``"highest"`` (the raised hand: the signing
-    hand in fingerspelling; see :class:`~signkit.data.hand_landmarks.HandDetector`).
-
-    ``exclude_glosses``: leave these classes out of the split and the vocabulary, e.g. ``[J, Z]`` for
-    the 24 static letters of a fingerspelling alphabet (J and Z are drawn in the air; Sign-MNIST has
-    no J or Z for that reason).
-
-    ``per_class`` (training split only): keep a seeded random ``per_class`` samples of each class
-    (``per_class_seed``), for learning curves such as "10 images per class"; the test split is untouched.
-
-    Raises:
-        UnknownNameError: unknown dataset or view, or an excluded gloss not in the vocabulary (the
-            message lists the known names).
-        SignkitError: a view of a dataset that is not made of images, or ``per_class`` < 1.
-    """
+def dataset_loader(name: str) -> Callable[..., LabelledDataset]:
+    """The loader of ``name``; raises UnknownNameError listing the registered names."""
     if name not in DATASETS:
         raise UnknownNameError(f"unknown dataset {name!r}; expected one of {sorted(DATASETS)}")
-    ds = DATASETS[name][0](split=split, root=root, **options)
-    if exclude_glosses:
-        drop = {str(g) for g in ([exclude_glosses] if isinstance(exclude_glosses, str) else exclude_glosses)}
-        if drop - set(ds.vocabulary):
-            raise UnknownNameError(f"exclude_glosses: {sorted(drop - set(ds.vocabulary))} not in the vocabulary of "
-                                   f"{name!r}; expected some of {ds.vocabulary}")
-        info = {**ds.info, "excluded_glosses": sorted(drop)}
-        ds = ds._derived(samples=[s for s in ds.samples if s.gloss not in drop],
-                         vocabulary=[g for g in ds.vocabulary if g not in drop])
-        ds.info = info
-    if per_class is not None and split == "train":
-        if int(per_class) < 1:
-            raise SignkitError(f"per_class must be a positive number of samples per class; found {per_class}")
-        rng = np.random.default_rng(per_class_seed)
-        labels = ds.labels
-        keep = sorted(i for c in np.unique(labels)
-                      for i in rng.permutation(np.flatnonzero(labels == c))[: int(per_class)].tolist())
-        ds = ds.subset(keep, split)
-        ds.info = {**ds.info, "per_class": int(per_class), "per_class_seed": per_class_seed}
-    if view is None:
-        return ds
-    if view not in IMAGE_VIEWS:
-        raise UnknownNameError(f"unknown dataset view {view!r}; expected one of {list(IMAGE_VIEWS)}")
-    if getattr(ds, "kind", "keypoints") != "image":
-        raise SignkitError(f"view {view!r} needs an image dataset; {name!r} holds {getattr(ds, 'kind', 'keypoints')}")
-    from .hand_landmarks import hand_crop_view, landmark_view
+    return DATASETS[name][0]
 
-    return landmark_view(ds, mirror_left=mirror_left, hand=hand) if view == "landmarks" else hand_crop_view(ds, hand=hand)
+
+def dataset_options(name: str) -> list[str]:
+    """The options (``data.options`` keys) the loader of ``name`` takes."""
+    params = inspect.signature(dataset_loader(name)).parameters
+    return [p for p in params if p not in ("split", "root", *RUN_PARAMETERS)]
+
+
+def takes(name: str, parameter: str) -> bool:
+    """Whether the loader of ``name`` takes ``parameter`` (e.g. ``perception``, ``num_frames``)."""
+    return parameter in inspect.signature(dataset_loader(name)).parameters
+
+
+def load_dataset(name: str, split: str = "train", root=None, **options) -> LabelledDataset:
+    """Load a split of a registered dataset.
+
+    Raises:
+        UnknownNameError: unknown dataset (the message lists the registered ones).
+        ConfigError: an option the loader does not take (the message lists those it takes).
+        DataRootError: the dataset's folder is missing.
+    """
+    loader = dataset_loader(name)
+    allowed = dataset_options(name)
+    bad = sorted(set(options) - set(allowed) - {p for p in RUN_PARAMETERS if takes(name, p)})
+    if bad:
+        raise ConfigError(f"dataset {name!r} takes no option(s) {bad} in data.options; it takes {allowed}")
+    return loader(split=split, root=root, **options)

@@ -7,28 +7,30 @@ Signer ids are taken from the file name when it matches ``signer_pattern`` (defa
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import warnings
 from pathlib import Path
 
-import numpy as np
-
 from ..errors import DataRootError, SignkitError
+from ..keypoints.formats import pose_to_sequence, read_pose
+from ..paths import VIDEO_EXTENSIONS
+from ..storage import cache_dir
 from .base import KeypointDataset, Sample, holdout_split
+from .perception import require
+
+LAYOUTS = ("mp_hands42", "mp_pose33", "sign_body57")  # what extraction can give (signkit extract --layout)
 
 DEFAULT_SIGNER_PATTERN = r"signer[-_]?(?P<signer>[A-Za-z0-9]+)"
 
 
 def default_cache(path: Path, layout: str) -> Path:
     key = hashlib.sha1(f"{path.resolve()}|{layout}".encode()).hexdigest()[:12]
-    base = Path(os.environ.get("SIGNKIT_CACHE", Path.home() / ".cache" / "signkit"))
-    return base / "videos" / f"{path.name}-{layout}-{key}"
+    return cache_dir("videos") / f"{path.name}-{layout}-{key}"
 
 
 def load_videos(split: str = "train", root=None, path: str | None = None, layout: str = "mp_hands42",
                 cache: str | None = None, workers: int = 1, test_fraction: float = 0.5, test_signers=None,
-                signer_pattern: str = DEFAULT_SIGNER_PATTERN, seed: int = 0) -> KeypointDataset:
+                signer_pattern: str = DEFAULT_SIGNER_PATTERN, seed: int = 0, *, perception=None) -> KeypointDataset:
     """Load ``<path>/<gloss>/*.mp4`` as keypoint sequences of ``layout`` (mp_hands42, mp_pose33 or
     sign_body57), extracting with MediaPipe on first use into ``cache`` (resumable; later calls only
     read the cache). Videos that fail to extract are skipped and listed in a warning.
@@ -37,29 +39,28 @@ def load_videos(split: str = "train", root=None, path: str | None = None, layout
     last ``test_fraction`` of them), else a seeded per-gloss hold-out of ``test_fraction``
     (stated in ``info["split"]``). ``split="all"`` returns every clip.
 
+    ``perception``: the extractor (:mod:`signkit.data.perception`).
+
     Raises:
         DataRootError: ``path`` missing or without ``<gloss>/<video>`` files.
     """
-    from ..keypoints.formats import pose_to_sequence, read_pose
-    from ..video import EXTRACTOR_OF, VIDEO_EXTENSIONS, extract_batch
-
     if path is None:
         raise SignkitError("videos dataset needs data.options.path=<folder with <gloss>/<clip>.mp4>; found none")
     base = Path(path).expanduser()
     if not base.is_dir():
         raise DataRootError(f"videos dataset {str(base)!r} does not exist; expected <folder>/<gloss>/<clip>.mp4")
-    if layout not in EXTRACTOR_OF:
-        raise SignkitError(f"videos dataset layout {layout!r}; expected one of {sorted(EXTRACTOR_OF)}")
+    if layout not in LAYOUTS:
+        raise SignkitError(f"videos dataset layout {layout!r}; expected one of {sorted(LAYOUTS)}")
     videos = sorted(f for f in base.glob("*/*") if f.suffix.lower() in VIDEO_EXTENSIONS)
     if not videos:
         raise DataRootError(f"videos dataset {str(base)!r} holds no <gloss>/<clip> videos ({VIDEO_EXTENSIONS})")
-    cache_dir = Path(cache) if cache else default_cache(base, layout)
-    report = extract_batch([base], cache_dir, EXTRACTOR_OF[layout], "pose", workers=workers, progress=False)
+    extract_dir = Path(cache) if cache else default_cache(base, layout)
+    report = require(perception, "videos").extract_keypoints(base, extract_dir, layout, workers)
     failed = {r["video"]: r["reason"] for r in report["failed"]}
     samples = []
     pat = re.compile(signer_pattern) if signer_pattern else None
     for v in videos:
-        out = cache_dir / v.relative_to(base).with_suffix(".pose")
+        out = extract_dir / v.relative_to(base).with_suffix(".pose")
         if not out.exists():
             continue
         seq = pose_to_sequence(read_pose(out), layout, path=str(v))
@@ -71,7 +72,7 @@ def load_videos(split: str = "train", root=None, path: str | None = None, layout
         raise DataRootError(f"videos dataset {str(base)!r}: no video could be extracted ({failed})")
     vocabulary = sorted({s.gloss for s in samples})
     ds = KeypointDataset(samples, vocabulary, "videos", "all", layout=samples[0].sequence.layout,
-                         info={"cache": str(cache_dir), "failed": failed})
+                         info={"cache": str(extract_dir), "failed": failed})
     if split == "all":
         return ds
     signers = sorted({s.signer for s in samples if s.signer})

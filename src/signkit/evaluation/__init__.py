@@ -1,8 +1,9 @@
-"""Metrics, plots and reports."""
+"""Metrics, whole-dataset prediction, plots and reports."""
 
 from .metrics import classification_metrics
 from .plots import plot_confusion_matrix, plot_training_curves
-from .report import atomic_write_text, write_report
+from .predict import predict_logits, top1
+from .report import write_report
 
-__all__ = ["classification_metrics", "plot_confusion_matrix", "plot_training_curves", "write_report",
-           "atomic_write_text"]
+__all__ = ["classification_metrics", "plot_confusion_matrix", "plot_training_curves", "predict_logits", "top1",
+           "write_report"]

@@ -11,6 +11,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
+from ..storage import atomic_path  # noqa: E402
+
 
 def plot_confusion_matrix(cm, vocabulary: list[str], path: str | Path, title: str = "") -> Path:
     """Row-normalised confusion matrix (rows = true gloss) as PNG."""
@@ -28,7 +30,8 @@ def plot_confusion_matrix(cm, vocabulary: list[str], path: str | Path, title: st
     ax.set_title(title)
     fig.colorbar(im, ax=ax, fraction=0.046)
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    with atomic_path(path, Path(path).suffix) as tmp:
+        fig.savefig(tmp, dpi=110)
     plt.close(fig)
     return Path(path)
 
@@ -47,6 +50,7 @@ def plot_training_curves(metrics_csv: str | Path, path: str | Path) -> Path | No
     a.set_xlabel("epoch"); a.set_ylabel("cross-entropy"); a.legend()
     b.set_xlabel("epoch"); b.set_ylabel("top-1"); b.legend()
     fig.tight_layout()
-    fig.savefig(path, dpi=100)
+    with atomic_path(path, Path(path).suffix) as tmp:
+        fig.savefig(tmp, dpi=100)
     plt.close(fig)
     return Path(path)

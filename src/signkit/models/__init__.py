@@ -1,11 +1,15 @@
-"""Models of keypoint sequences, images and pixel clips, in a registry by name (``create_model``, ``list_models``)."""
+"""Models of keypoint sequences, images, hand landmarks and pixel clips, in a registry by name
+(``create_model``, ``list_models``). Models take tensors and never read files."""
 
 from . import hierarchical, image_cnn, landmark, mobilenetv2, rnn, tcn, video3d  # noqa: F401  (registers the models)
 from .features import KinematicFeatures
 from .hierarchical import HierarchicalFingerRNN
-from .registry import create_model, list_models, model_defaults, model_kind, register_model
+from .registry import (create_model, list_models, model_arguments, model_defaults, model_entry, model_kind,
+                       register_model)
 from .rnn import RNNClassifier
 from .tcn import TCNClassifier
+from .weights import load_weights, read_state_dict
 
-__all__ = ["create_model", "list_models", "model_defaults", "model_kind", "register_model", "RNNClassifier",
-           "HierarchicalFingerRNN", "TCNClassifier", "KinematicFeatures"]
+__all__ = ["create_model", "list_models", "model_arguments", "model_defaults", "model_entry", "model_kind",
+           "register_model", "load_weights", "read_state_dict", "RNNClassifier", "HierarchicalFingerRNN",
+           "TCNClassifier", "KinematicFeatures"]

@@ -1,33 +1,31 @@
 """Hand-shape image classifiers for small grayscale images (Sign-MNIST 28x28).
 
-``layout`` for image models is ``"image:CxHxW"`` (e.g. ``"image:1x28x28"``).
+Every image model takes ``in_chans`` (1 grayscale, 3 RGB) and ``img_size`` (side in pixels), as in
+timm, and maps ``x (B, in_chans, img_size, img_size)`` to logits ``(B, K)``.
 """
 
 from __future__ import annotations
 
-import re
-
 import torch
 from torch import nn
 
-from ..errors import LayoutMismatchError
 from .registry import register_model
 
 
-def parse_image_layout(layout: str) -> tuple[int, int, int]:
-    """``"image:1x28x28"`` -> (1, 28, 28); raises LayoutMismatchError otherwise."""
-    m = re.fullmatch(r"image:(\d+)x(\d+)x(\d+)", str(layout))
-    if not m:
-        raise LayoutMismatchError(f"image models need layout 'image:CxHxW' (e.g. 'image:1x28x28'); found {layout!r}")
-    return tuple(int(v) for v in m.groups())  # type: ignore[return-value]
+def check_image_input(in_chans: int, img_size: int, smallest: int = 1) -> None:
+    """Raise ValueError unless ``in_chans`` >= 1 and ``img_size`` >= ``smallest`` (integers)."""
+    if not (isinstance(in_chans, int) and in_chans >= 1 and isinstance(img_size, int) and img_size >= smallest):
+        raise ValueError(f"expected in_chans >= 1 and img_size >= {smallest} pixels; found in_chans={in_chans!r}, "
+                         f"img_size={img_size!r}")
 
 
 class MLP(nn.Module):
     """Flatten -> Linear(hidden) -> ReLU -> dropout -> ... -> Linear(K). ``x (B, C, H, W)`` -> ``(B, K)``."""
 
-    def __init__(self, num_classes: int, layout: str, hidden=(512, 256), dropout: float = 0.2):
+    def __init__(self, num_classes: int, in_chans: int = 1, img_size: int = 28, hidden=(512, 256), dropout: float = 0.2):
         super().__init__()
-        c, h, w = parse_image_layout(layout)
+        check_image_input(in_chans, img_size)
+        c, h, w = in_chans, img_size, img_size
         layers, d = [nn.Flatten()], c * h * w
         for k in hidden:
             layers += [nn.Linear(d, k), nn.ReLU(), nn.Dropout(dropout)]
@@ -42,9 +40,10 @@ class MLP(nn.Module):
 class LeNet5(nn.Module):
     """LeNet-5 (LeCun et al. 1998) for 28x28: conv5(6, pad 2) -> pool -> conv5(16) -> pool -> 120 -> 84 -> K."""
 
-    def __init__(self, num_classes: int, layout: str):
+    def __init__(self, num_classes: int, in_chans: int = 1, img_size: int = 28):
         super().__init__()
-        c, h, w = parse_image_layout(layout)
+        check_image_input(in_chans, img_size, 12)
+        c, h, w = in_chans, img_size, img_size
         self.features = nn.Sequential(nn.Conv2d(c, 6, 5, padding=2), nn.ReLU(), nn.MaxPool2d(2),
                                       nn.Conv2d(6, 16, 5), nn.ReLU(), nn.MaxPool2d(2))
         with torch.no_grad():
@@ -87,9 +86,10 @@ class ResNet18Small(nn.Module):
     ``x (B, C, H, W)`` -> logits ``(B, K)``.
     """
 
-    def __init__(self, num_classes: int, layout: str = "image:1x28x28", width: int = 64):
+    def __init__(self, num_classes: int, in_chans: int = 1, img_size: int = 28, width: int = 64):
         super().__init__()
-        c, h, w = parse_image_layout(layout)
+        check_image_input(in_chans, img_size)
+        c, h, w = in_chans, img_size, img_size
         self.stem = nn.Sequential(nn.Conv2d(c, width, 3, 1, 1, bias=False), nn.BatchNorm2d(width), nn.ReLU(inplace=True))
         chans = [width, 2 * width, 4 * width, 8 * width]
         stages, cin = [], width

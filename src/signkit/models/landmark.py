@@ -1,7 +1,7 @@
 """The hand-landmark classifier: a small network on MediaPipe Hands' 21 landmarks of one image.
 
 Input ``x (B, 21, 3)``: landmarks normalised for position, scale and handedness
-(:func:`signkit.data.hand_landmarks.normalise_landmarks`), layout ``"landmarks:21x3"``. Features are
+(:func:`signkit.data.landmarks.normalise_landmarks`). Features are
 the 63 coordinates plus, optionally, the 210 pairwise 3D distances between landmarks (invariant to
 in-plane rotation), followed by an MLP with batch norm, ReLU and dropout. In the spirit of the
 MediaPipe-landmark hand-shape classifiers of the fingerspelling literature (e.g. the SILFA source
@@ -13,27 +13,25 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-from ..errors import LayoutMismatchError
 from .registry import register_model
 
 
 class LandmarkMLP(nn.Module):
-    """``x (B, 21, 3)`` -> logits ``(B, K)``.
+    """``x (B, num_joints, dims)`` -> logits ``(B, K)`` (MediaPipe Hands: 21 landmarks x 3).
 
     Raises:
-        LayoutMismatchError: ``layout`` is not ``"landmarks:21x3"``.
+        ValueError: ``num_joints`` < 2 or ``dims`` < 1.
     """
 
-    def __init__(self, num_classes: int, layout: str = "landmarks:21x3", hidden=(256, 128), dropout: float = 0.2,
+    def __init__(self, num_classes: int, num_joints: int = 21, dims: int = 3, hidden=(256, 128), dropout: float = 0.2,
                  distances: bool = True):
         super().__init__()
-        if layout != "landmarks:21x3":
-            raise LayoutMismatchError(f"landmark models need layout 'landmarks:21x3' (a dataset with view: landmarks); "
-                                      f"found {layout!r}")
+        if not (isinstance(num_joints, int) and num_joints >= 2 and isinstance(dims, int) and dims >= 1):
+            raise ValueError(f"expected num_joints >= 2 and dims >= 1; found {num_joints!r}, {dims!r}")
         self.distances = distances
-        iu = torch.triu_indices(21, 21, 1)
+        iu = torch.triu_indices(num_joints, num_joints, 1)
         self.register_buffer("pairs", iu, persistent=False)
-        d = 63 + (iu.shape[1] if distances else 0)
+        d = num_joints * dims + (iu.shape[1] if distances else 0)
         layers: list[nn.Module] = []
         for k in hidden:
             layers += [nn.Linear(d, k), nn.BatchNorm1d(k), nn.ReLU(), nn.Dropout(dropout)]

@@ -6,15 +6,13 @@ blocks unfrozen, new classifier head.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import torch
 from torch import nn
 
 from ..errors import CheckpointError
-from ..paths import data_root
-from .image_cnn import parse_image_layout
 from .registry import register_model
+
+IMAGENET_FEATURES = "mobilenet_v2_imagenet_features.safetensors"  # in the shared weights folder
 
 # t (expansion), c (channels), n (repeats), s (stride): torchvision's inverted_residual_setting
 _SETTING = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
@@ -49,53 +47,26 @@ class InvertedResidual(nn.Module):
         return x + self.conv(x) if self.use_res else self.conv(x)
 
 
-def default_weights() -> Path | None:
-    """``<data root>/../weights/mobilenet_v2_imagenet_features.safetensors`` when present."""
-    try:
-        p = data_root().parent / "weights" / "mobilenet_v2_imagenet_features.safetensors"
-    except Exception:
-        return None
-    return p if p.is_file() else None
-
-
-def read_state_dict(path: str | Path) -> dict[str, torch.Tensor]:
-    """Read a state_dict from ``.safetensors`` or ``.pth``/``.pt`` (``weights_only=True``: no code runs).
-    Unwraps ``{"state_dict": ...}``. Raises CheckpointError."""
-    path = Path(path)
-    if not path.is_file():
-        raise CheckpointError(f"weights file {str(path)!r} not found")
-    if path.suffix == ".safetensors":
-        from safetensors.torch import load_file
-
-        return load_file(str(path))
-    try:
-        sd = torch.load(path, map_location="cpu", weights_only=True)
-    except Exception as e:
-        raise CheckpointError(f"{path}: cannot be read as a weights-only torch file ({e})") from e
-    if isinstance(sd, dict) and "state_dict" in sd and isinstance(sd["state_dict"], dict):
-        sd = sd["state_dict"]
-    if not isinstance(sd, dict) or not all(isinstance(v, torch.Tensor) for v in sd.values()):
-        raise CheckpointError(f"{path}: expected a state_dict of tensors")
-    return sd
-
-
 class MobileNetV2(nn.Module):
     """MobileNetV2 with torchvision's names (``features.0`` ... ``features.18``, ``classifier.1``).
 
     Args:
+        in_chans: input channels (3 for ImageNet weights). img_size: any (global average pooling).
         width_mult: width multiplier (1.0 = torchvision's default).
-        weights: path to a torchvision-format state_dict (whole model or ``features.*`` only);
-            ``"default"`` = the shared ImageNet features (``../shared/weights``), None = random init.
         freeze_backbone: freeze ``features``; ``unfreeze_last``: then unfreeze the last N blocks.
         dropout: before the new classifier.
     ``x (B, 3, H, W)`` ImageNet-normalised -> logits ``(B, K)``.
+
+    Weights: ``create_model("mobilenetv2", pretrained=True)`` (the shared ImageNet features) or
+    ``checkpoint_path=`` a torchvision-format state dict, through :meth:`load_pretrained`.
     """
 
-    def __init__(self, num_classes: int, layout: str = "image:3x96x96", width_mult: float = 1.0,
-                 weights: str | None = None, freeze_backbone: bool = False, unfreeze_last: int = 0,
-                 dropout: float = 0.2):
+    def __init__(self, num_classes: int, in_chans: int = 3, img_size: int = 96, width_mult: float = 1.0,
+                 freeze_backbone: bool = False, unfreeze_last: int = 0, dropout: float = 0.2):
         super().__init__()
-        c, _, _ = parse_image_layout(layout)
+        if not (isinstance(in_chans, int) and in_chans >= 1 and isinstance(img_size, int) and img_size >= 8):
+            raise ValueError(f"expected in_chans >= 1 and img_size >= 8; found {in_chans!r}, {img_size!r}")
+        c = in_chans
         cin = _make_divisible(32 * width_mult)
         last = _make_divisible(1280 * max(1.0, width_mult))
         feats: list[nn.Module] = [ConvBNReLU(c, cin, 3, 2)]
@@ -107,12 +78,6 @@ class MobileNetV2(nn.Module):
         feats.append(ConvBNReLU(cin, last, 1))
         self.features = nn.Sequential(*feats)
         self.classifier = nn.Sequential(nn.Dropout(dropout), nn.Linear(last, num_classes))
-        if weights:
-            path = default_weights() if weights == "default" else Path(weights)
-            if path is None:
-                raise CheckpointError("weights='default' but ../shared/weights/mobilenet_v2_imagenet_features"
-                                      ".safetensors was not found; pass weights=PATH")
-            self.load_torchvision(path)
         if freeze_backbone:
             for p in self.features.parameters():
                 p.requires_grad = False
@@ -131,11 +96,10 @@ class MobileNetV2(nn.Module):
                     m.eval()
         return self
 
-    def load_torchvision(self, path: str | Path) -> None:
+    def load_pretrained(self, sd: dict[str, torch.Tensor], path: str = "state dict") -> None:
         """Load a torchvision-format state_dict strictly: the whole model (a classifier of another
         size is skipped) or ``features.*`` only. Raises CheckpointError naming missing, unexpected
-        or mis-shaped keys."""
-        sd = read_state_dict(path)
+        or mis-shaped keys. Frozen parameters stay frozen."""
         feats = {k[len("features."):]: v for k, v in sd.items() if k.startswith("features.")}
         other = [k for k in sd if not k.startswith(("features.", "classifier."))]
         if other:
@@ -161,6 +125,7 @@ class MobileNetV2(nn.Module):
         return self.classifier(x)
 
 
-register_model("mobilenetv2", MobileNetV2, "MobileNetV2, torchvision names, optional pretrained backbone", kind="image")
+register_model("mobilenetv2", MobileNetV2, "MobileNetV2, torchvision names, optional pretrained backbone", kind="image",
+               pretrained_file=IMAGENET_FEATURES)
 register_model("mobilenetv2_frozen", MobileNetV2, "MobileNetV2, shared ImageNet backbone frozen, new head", kind="image",
-               weights="default", freeze_backbone=True)
+               pretrained_file=IMAGENET_FEATURES, pretrained=True, freeze_backbone=True)

@@ -2,8 +2,8 @@
 without pooling (``c3d``), an LSTM over flattened 4-frame blocks (``chunk_lstm``) and the joint
 model, the 3D-CNN as an encoder of 4-frame blocks followed by an LSTM (``c3d_lstm``).
 
-Input ``x (B, C, T, S, S)`` (C streams/channels, T frames, S = 64 pixels), ``mask (B, T)`` (real
-frames first, zero-padded after); output logits ``(B, K)``. ``medium`` / ``small`` variants have
+Input ``x (B, C, T, S, S)`` (C = ``in_chans`` streams/channels, T = ``frames``, S = ``img_size`` = 64
+pixels), ``mask (B, T)`` (real frames first, zero-padded after); output logits ``(B, K)``. ``medium`` / ``small`` variants have
 about 1/4 and 1/16 of the parameters (half / quarter width).
 """
 
@@ -16,11 +16,15 @@ from torch.nn.utils.rnn import pack_padded_sequence
 from .registry import register_model
 
 
-def _parse(layout: str) -> tuple[int, int]:
-    if not str(layout).startswith("clip:"):
-        raise ValueError(f"pixel models take a clip layout 'clip:<C>x<S>x<S>'; found {layout!r}")
-    c, s, _ = (int(v) for v in layout.split(":", 1)[1].split("x"))
-    return c, s
+def _check(in_chans: int, img_size: int, frames: int, block: int = 1) -> None:
+    """Raise ValueError unless the clip shape can be built: in_chans >= 1, img_size >= 8 pixels,
+    ``frames`` >= 1 and a multiple of ``block``."""
+    for name, v, lo in (("in_chans", in_chans, 1), ("img_size", img_size, 8), ("frames", frames, 1)):
+        if not isinstance(v, int) or isinstance(v, bool) or v < lo:
+            raise ValueError(f"expected {name} >= {lo} (an integer); found {v!r}")
+    if frames % block:
+        raise ValueError(f"data.num_frames={frames} is not a multiple of the {block}-frame block; expected a "
+                         f"multiple of {block}")
 
 
 def _conv(cin: int, cout: int, halve: bool, halve_time: bool) -> nn.Sequential:
@@ -57,10 +61,11 @@ class C3D(nn.Module):
     """``c3d``: :class:`C3DEncoder` over the whole clip -> FC ``hidden`` -> ReLU -> dropout -> FC K.
     Padded frames are zeros (the thesis zero-pads clips shorter than 32 frames)."""
 
-    def __init__(self, num_classes: int, layout: str, frames: int = 32, width: int = 16, hidden: int = 256,
-                 dropout: float = 0.5):
+    def __init__(self, num_classes: int, in_chans: int = 2, img_size: int = 64, frames: int = 32, width: int = 16,
+                 hidden: int = 256, dropout: float = 0.5):
         super().__init__()
-        c, s = _parse(layout)
+        _check(in_chans, img_size, frames)
+        c, s = in_chans, img_size
         self.frames = frames
         self.encoder = C3DEncoder(c, frames, s, width)
         self.head = nn.Sequential(nn.Linear(self.encoder.out_dim, hidden), nn.ReLU(inplace=True), nn.Dropout(dropout),
@@ -107,9 +112,11 @@ class ChunkLSTM(nn.Module):
     """``chunk_lstm``: 4-frame blocks flattened -> linear ``embed`` -> ReLU -> batch norm -> LSTM
     ``hidden`` (last real block) -> FC K."""
 
-    def __init__(self, num_classes: int, layout: str, block: int = 4, embed: int = 512, hidden: int = 256):
+    def __init__(self, num_classes: int, in_chans: int = 2, img_size: int = 64, frames: int = 32, block: int = 4,
+                 embed: int = 512, hidden: int = 256):
         super().__init__()
-        c, s = _parse(layout)
+        _check(in_chans, img_size, frames, block)
+        c, s = in_chans, img_size
         self.block = block
         self.embed = nn.Linear(c * block * s * s, embed)
         self.bn = nn.BatchNorm1d(embed)
@@ -125,37 +132,35 @@ class ChunkLSTM(nn.Module):
 
 class C3DLSTM(nn.Module):
     """``c3d_lstm``: :class:`C3DEncoder` over each 4-frame block -> linear ``feature`` (512) -> ReLU ->
-    LSTM ``hidden`` (256) -> FC K. ``encoder_weights``: a ``c3d`` checkpoint trained on 4-frame
-    blocks (``data.num_frames=4``) whose encoder is copied in (pre-training), else end to end."""
+    LSTM ``hidden`` (256) -> FC K. Pre-training: ``model.checkpoint_path`` = a ``c3d`` checkpoint trained
+    on 4-frame blocks (``data.num_frames=4``), whose encoder :meth:`load_pretrained` copies in."""
 
-    def __init__(self, num_classes: int, layout: str, block: int = 4, width: int = 16, feature: int = 512,
-                 hidden: int = 256, encoder_weights: str | None = None):
+    def __init__(self, num_classes: int, in_chans: int = 2, img_size: int = 64, frames: int = 32, block: int = 4,
+                 width: int = 16, feature: int = 512, hidden: int = 256):
         super().__init__()
-        c, s = _parse(layout)
+        _check(in_chans, img_size, frames, block)
+        c, s = in_chans, img_size
         self.block = block
         self.encoder = C3DEncoder(c, block, s, width)
         self.proj = nn.Sequential(nn.Linear(self.encoder.out_dim, feature), nn.ReLU(inplace=True))
         self.rnn = _BlockLSTM(feature, num_classes, hidden)
-        if encoder_weights:
-            self.load_encoder(encoder_weights)
 
-    def load_encoder(self, path: str) -> None:
-        """Copy the encoder of a block-level ``c3d`` checkpoint (safetensors; strict).
+    def load_pretrained(self, sd: dict[str, torch.Tensor], path: str = "state dict") -> None:
+        """Copy the ``encoder.*`` tensors of a block-level ``c3d`` (or ``c3d_lstm``) state dict (strict).
 
         Raises:
-            CheckpointError: not a signkit checkpoint, or its encoder does not match this one.
+            CheckpointError: no encoder tensors, or an encoder that does not match this one.
         """
-        from safetensors.torch import load_file
-
-        from ..checkpoint import read_checkpoint_meta
         from ..errors import CheckpointError
 
-        meta = read_checkpoint_meta(path)
-        state = {k[len("encoder."):]: v for k, v in load_file(str(path)).items() if k.startswith("encoder.")}
+        state = {k[len("encoder."):]: v for k, v in sd.items() if k.startswith("encoder.")}
+        if not state:
+            raise CheckpointError(f"{path}: no encoder.* tensors; expected a c3d checkpoint trained on "
+                                  f"{self.block}-frame blocks")
         try:
             self.encoder.load_state_dict(state, strict=True)
         except RuntimeError as e:
-            raise CheckpointError(f"{path} ({meta['model']}): its encoder does not match c3d_lstm's: {e}") from e
+            raise CheckpointError(f"{path}: its encoder does not match c3d_lstm's: {' '.join(str(e).split())[:300]}") from None
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         xb, lengths = _blocks(x, mask, self.block)

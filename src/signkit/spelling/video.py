@@ -8,7 +8,18 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import LayoutMismatchError
+from ..inference import ImageRecognizer, Recognizer
+from ..video.decode import read_frames
+from ..video.hands import HandDetector
 from .decoder import DecoderConfig, Spelling, decode_spelling
+
+
+def check_hand_shape(recognizer: Recognizer) -> ImageRecognizer:
+    """``recognizer`` if it is a hand-shape model (image or landmark checkpoint), else LayoutMismatchError."""
+    if not isinstance(recognizer, ImageRecognizer):
+        raise LayoutMismatchError(f"checkpoint {recognizer.path.name} has layout {recognizer.meta['layout']!r}; "
+                                  f"spelling needs a hand-shape model (an image or landmark checkpoint)")
+    return recognizer
 
 
 def frame_probabilities(recognizer, frames: np.ndarray, batch_size: int = 64) -> tuple[np.ndarray, np.ndarray]:
@@ -18,10 +29,7 @@ def frame_probabilities(recognizer, frames: np.ndarray, batch_size: int = 64) ->
     Raises:
         LayoutMismatchError: the checkpoint is not a hand-shape model (image or landmark layout).
     """
-    if not (recognizer.is_image or recognizer.is_landmarks):
-        raise LayoutMismatchError(f"checkpoint {recognizer.path.name} has layout {recognizer.meta['layout']!r}; "
-                                  f"spelling needs a hand-shape model (an image or landmark checkpoint)")
-    from ..data.hand_landmarks import HandDetector
+    check_hand_shape(recognizer)
 
     T, K = len(frames), len(recognizer.vocabulary)
     probs = np.zeros((T, K), np.float32)
@@ -42,12 +50,7 @@ def spell_video(checkpoint: str | Path, video: str | Path, config: DecoderConfig
     Raises:
         VideoError: unreadable video. LayoutMismatchError: not a hand-shape checkpoint.
     """
-    from ..api import Recognizer
-    from ..video.decode import read_frames
-
-    rec = Recognizer(checkpoint)
-    if not (rec.is_image or rec.is_landmarks):  # fail before decoding the video
-        frame_probabilities(rec, np.zeros((0, 2, 2, 3), np.uint8))
+    rec = check_hand_shape(Recognizer(checkpoint))  # fail before decoding the video
     frames, info = read_frames(video)
     probs, present = frame_probabilities(rec, frames)
     return decode_spelling(probs, present, rec.vocabulary, info.fps, config)

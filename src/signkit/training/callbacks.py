@@ -42,13 +42,16 @@ class EpochTimer(L.Callback):
 
 
 class EpochSeed(L.Callback):
-    """Tell the training dataset the epoch number so augmentation differs every epoch but is reproducible."""
+    """Tell the training dataset the epoch number so augmentation differs every epoch but is
+    reproducible. The epoch lives in shared memory (:meth:`signkit.data.LabelledDataset.set_epoch`), so
+    DataLoader worker processes, persistent ones included, draw the new epoch's augmentation too.
+    Set at the start of each epoch, before Lightning creates the epoch's DataLoader iterator."""
 
     def __init__(self, dataset):
         self.dataset = dataset
 
     def on_train_epoch_start(self, trainer, pl_module):
-        self.dataset.epoch = trainer.current_epoch
+        self.dataset.set_epoch(trainer.current_epoch)
 
 
 class LineProgress(L.Callback):

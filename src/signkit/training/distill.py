@@ -16,7 +16,8 @@ from torch.nn import functional as F
 from ..checkpoint import load_checkpoint
 from ..config import Config, load_config
 from ..errors import LayoutMismatchError, SignkitError
-from .fit import PreparedData, fit, predict_logits
+from ..evaluation import predict_logits
+from .fit import PreparedData, fit
 from .module import SignClassifier
 
 
@@ -56,7 +57,7 @@ def teacher_logits_for(teacher: torch.nn.Module, data: PreparedData) -> dict[str
     if len(set(ids)) != len(ids):
         raise SignkitError(f"dataset {data.train_full.name!r} has duplicate sample ids; expected unique ids for "
                            f"the teacher-logit cache")
-    logits, _ = predict_logits(teacher, data.train_full, collate_fn=data.collate)
+    logits, _ = predict_logits(teacher, data.train_full, data.collate)
     return dict(zip(ids, logits))
 
 

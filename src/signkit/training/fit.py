@@ -21,12 +21,11 @@ from torch.utils.data import DataLoader
 
 from ..checkpoint import save_checkpoint
 from ..config import Config
-from ..data import collate, holdout_split, load_dataset
-from ..errors import SignkitError
-from ..evaluation import classification_metrics, plot_training_curves, write_report
-from ..evaluation.report import atomic_write_text
-from ..keypoints import build_transforms
-from ..models import create_model
+from ..data import holdout_split
+from ..errors import ConfigError, SignkitError
+from ..evaluation import classification_metrics, plot_training_curves, predict_logits, write_report
+from ..kinds import InputKind, InputSpec, kind_of, open_config_dataset
+from ..storage import atomic_write_text
 from .callbacks import BestWeights, EpochSeed, EpochTimer, LineProgress
 from .module import SignClassifier, balanced_class_weights
 
@@ -48,41 +47,6 @@ def make_run_dir(cfg: Config) -> Path:
     return run
 
 
-def pipeline(dataset, data_cfg: dict) -> tuple[str, object, object, object]:
-    """(layout name, train transform, eval transform, collate) for a keypoint, image or clip dataset."""
-    if getattr(dataset, "kind", "keypoints") == "image":
-        from ..data.image_transforms import image_transform_from
-        from ..data.images import image_collate
-
-        c, n = int(data_cfg.get("channels") or 1), int(data_cfg.get("image_size") or 28)
-        return (f"image:{c}x{n}x{n}", image_transform_from(data_cfg, True), image_transform_from(data_cfg, False),
-                image_collate)
-    if getattr(dataset, "kind", "keypoints") == "landmarks":
-        from ..data.hand_landmarks import LandmarkAugment, landmark_collate
-
-        aug = data_cfg.get("augment")
-        train_tf = LandmarkAugment(**{k: float(v) for k, v in aug.items() if k in ("rotation", "scale", "jitter")}) \
-            if isinstance(aug, dict) and aug else None
-        return dataset.layout_name, train_tf, None, landmark_collate
-    if getattr(dataset, "kind", "keypoints") == "clip":
-        from ..data.clips import clip_augment, clip_collate
-
-        return dataset.layout_name, (clip_augment if data_cfg.get("augment") else None), None, clip_collate
-    return (dataset.layout.name, build_transforms(data_cfg, train=True), build_transforms(data_cfg, train=False),
-            collate)
-
-
-@torch.no_grad()
-def predict_logits(model: torch.nn.Module, dataset, batch_size: int = 64, collate_fn=collate) -> tuple[torch.Tensor, torch.Tensor]:
-    """Logits ``(N, K)`` and labels ``(N,)`` of a dataset, in dataset order, model in eval mode."""
-    model.eval()
-    outs, labels = [], []
-    for batch in DataLoader(dataset, batch_size=batch_size, shuffle=False, collate_fn=collate_fn):
-        outs.append(model(batch["x"], batch.get("mask")).float())
-        labels.append(batch["label"])
-    return torch.cat(outs), torch.cat(labels)
-
-
 def _progress_callbacks(mode: str) -> tuple[list, bool]:
     if mode == "auto":
         mode = "rich" if sys.stdout.isatty() else "lines"
@@ -96,32 +60,45 @@ def _progress_callbacks(mode: str) -> tuple[list, bool]:
 @dataclass
 class PreparedData:
     """The splits of a run, with transforms applied: ``train_full`` (the whole training split, eval
-    transform, in file order), ``train`` (minus the hold-out, augmenting), ``val`` (or None), ``test``."""
+    transform, in file order), ``train`` (minus the hold-out, augmenting), ``val`` (or None), ``test``;
+    the input ``kind`` and ``spec`` (what the model takes)."""
 
     train_full: object
     train: object
     val: object | None
     test: object
     vocabulary: list[str]
-    layout: str
-    collate: object
+    kind: InputKind
+    spec: InputSpec
     n_val: int
+
+    @property
+    def layout(self) -> str:
+        """The input's one-word name (``meta["layout"]``)."""
+        return self.spec.name
+
+    @property
+    def collate(self) -> Callable:
+        return self.kind.collate
 
 
 def prepare_data(cfg: Config) -> PreparedData:
     """Load the dataset of ``cfg.data``, split off the validation hold-out, attach transforms.
 
     Raises:
-        DataRootError / UnknownNameError: see :func:`signkit.data.load_dataset`.
+        DataRootError / UnknownNameError / ConfigError: see :func:`signkit.kinds.open_dataset`; also an
+        augmentation key the input kind does not know.
     """
     d, t = cfg.data, cfg.train
-    train_full = load_dataset(d.name, "train", d.root, **d.options)
-    test = load_dataset(d.name, "test", d.root, **d.options)
+    train_full = open_config_dataset(cfg, "train")
+    test = open_config_dataset(cfg, "test")
     for part, ds in (("train", train_full), ("test", test)):
         if len(ds) == 0:
             raise SignkitError(f"dataset {d.name!r} has an empty {part} split ({ds.info.get('split', 'no split info')}); "
                                f"expected at least one sample")
-    layout_name, train_tf, eval_tf, collate_fn = pipeline(train_full, d.__dict__)
+    kind = kind_of(train_full)
+    prep = d.preprocessing()
+    train_tf, eval_tf = kind.transforms(prep, kind.augment(d)), kind.transforms(prep, None)
     if d.val_fraction > 0:
         keep, held = holdout_split(train_full.labels, d.val_fraction, t.seed)
     else:
@@ -130,7 +107,7 @@ def prepare_data(cfg: Config) -> PreparedData:
     train_ds.seed = t.seed
     val_ds = train_full.subset(held.tolist(), "val").with_transform(eval_tf) if len(held) else None
     return PreparedData(train_full.with_transform(eval_tf), train_ds, val_ds, test.with_transform(eval_tf),
-                        train_full.vocabulary, layout_name, collate_fn, len(held))
+                        train_full.vocabulary, kind, kind.spec(train_full, d), len(held))
 
 
 def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
@@ -149,12 +126,15 @@ def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
     d, t = cfg.data, cfg.train
     L.seed_everything(t.seed, workers=True, verbose=False)
     torch.set_num_threads(max(1, torch.get_num_threads() // max(1, t.devices if t.accelerator == "cpu" else 1)))
+    if t.epochs < 1:
+        raise ConfigError(f"train.epochs must be at least 1; found {t.epochs}")
     data = prepare_data(cfg)
-    vocab, layout_name, collate_fn = data.vocabulary, data.layout, data.collate
+    vocab, collate_fn = data.vocabulary, data.collate
     train_ds, val_ds, test_ds = data.train, data.val, data.test
 
     if model is None:
-        model = create_model(cfg.model.name, num_classes=len(vocab), layout=layout_name, **cfg.model.args)
+        m = cfg.model
+        model = data.kind.create_model(m.name, len(vocab), data.spec, m.args, m.pretrained, m.checkpoint_path)
     n_params = sum(p.numel() for p in model.parameters())
     if t.class_weights not in ("none", "balanced"):
         raise SignkitError(f"train.class_weights must be 'none' or 'balanced'; found {t.class_weights!r}")
@@ -208,7 +188,7 @@ def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
         summary.update(test_images=n_img, test_no_hand=len(test_ds.info["no_hand"]),
                        top1_all_images=metrics["top1"] * summary["n"] / max(1, n_img))
     ckpt = save_checkpoint(run_dir / "model.safetensors", model, model_name=cfg.model.name, model_args=cfg.model.args,
-                           vocabulary=vocab, layout=layout_name, preprocessing=d.preprocessing(),
+                           vocabulary=vocab, spec=data.spec, preprocessing=d.preprocessing(),
                            config=cfg.to_dict(), metrics=summary)
     paths = write_report({**metrics, **summary}, vocab, run_dir, "test",
                          title=f"{cfg.name}: test top-1 {metrics['top1']:.2%}")

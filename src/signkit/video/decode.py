@@ -10,7 +10,7 @@ import numpy as np
 
 from ..errors import SignkitError
 
-VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
+from ..paths import VIDEO_EXTENSIONS  # noqa: E402,F401  (re-exported)
 
 
 class VideoError(SignkitError):

@@ -18,6 +18,7 @@ from typing import Iterable
 import numpy as np
 
 from ..errors import SignkitError
+from ..storage import atomic_write_bytes
 from .decode import VideoError, iter_frames, probe
 
 EXTRACTORS = ("hands", "holistic", "pose")
@@ -29,7 +30,8 @@ class NoDetectionError(SignkitError):
     """MediaPipe found nothing (no person / no hand) in any frame of a video."""
 
 
-def _quiet() -> None:
+def quiet_mediapipe() -> None:
+    """Silence MediaPipe's and TF Lite's log output (errors are kept)."""
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:
@@ -56,7 +58,7 @@ def _header(kind: str, width: int, height: int):
 
 def mediapipe_solution(kind: str, model_complexity: int = 1):
     """A fresh MediaPipe solution object for one video (tracking state must not carry over)."""
-    _quiet()
+    quiet_mediapipe()
     import mediapipe as mp
 
     if kind == "hands":
@@ -137,21 +139,6 @@ def extract_pose(video: str | Path, kind: str = "hands", model_complexity: int =
     return pose
 
 
-def write_atomic(path: Path, data: bytes) -> None:
-    """Write bytes to ``path`` via ``.<name>.part`` + rename: never a half-written output."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    part = path.with_name(f".{path.name}.part")
-    try:
-        with open(part, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(part, path)
-    finally:
-        if part.exists():
-            part.unlink()
-
-
 def save_extraction(pose, out: Path, fmt: str = "pose") -> Path:
     """Write a Pose as ``.pose`` (pose-format) or ``.npz`` (signkit layout, NaN for undetected)."""
     import io
@@ -159,7 +146,7 @@ def save_extraction(pose, out: Path, fmt: str = "pose") -> Path:
     if fmt == "pose":
         buf = io.BytesIO()
         pose.write(buf)
-        write_atomic(out, buf.getvalue())
+        atomic_write_bytes(out, buf.getvalue())
     elif fmt == "npz":
         from ..keypoints.formats import pose_to_sequence
 
@@ -169,7 +156,7 @@ def save_extraction(pose, out: Path, fmt: str = "pose") -> Path:
                             space=np.str_(seq.space), confidence=seq.meta["confidence"],
                             width=np.int32(seq.meta["width"]), height=np.int32(seq.meta["height"]),
                             joints=np.array(seq.layout.joints))
-        write_atomic(out, buf.getvalue())
+        atomic_write_bytes(out, buf.getvalue())
     else:
         raise SignkitError(f"unknown output format {fmt!r}; expected 'pose' or 'npz'")
     return out

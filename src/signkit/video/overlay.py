@@ -77,7 +77,7 @@ def save_overlay(frames: list[np.ndarray], out: str | Path, fps: float = 25.0, m
     """
     from PIL import Image
 
-    from .extract import write_atomic
+    from ..storage import atomic_write_bytes as write_atomic
 
     out = Path(out)
     ext = out.suffix.lower()

@@ -16,12 +16,15 @@ centre for the hand.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 
+from ..data.images import load_image
 from ..errors import SignkitError
+from ..storage import atomic_path, cache_dir
 
 FRAME_EXTENSIONS = (".jpg", ".jpeg", ".png")
 NOSE, L_SHOULDER, R_SHOULDER, L_WRIST, R_WRIST, L_HIP, R_HIP = 0, 11, 12, 15, 16, 23, 24
@@ -44,8 +47,6 @@ def read_clip_frames(path: str | Path) -> np.ndarray:
     """
     p = Path(path)
     if p.is_dir():
-        from ..data.images import load_image
-
         files = sorted(f for f in p.iterdir() if f.suffix.lower() in FRAME_EXTENSIONS)
         if not files:
             raise SignkitError(f"{p}: no frames ({', '.join(FRAME_EXTENSIONS)}); expected a folder of frames or a video")
@@ -149,12 +150,33 @@ def clip_crops(frames: np.ndarray, size: int = 64, rgb: bool = False, streams=("
     return ClipCrops(out, {**boxes, "mirrored_hand": boxes["hand_side"] == "right"})
 
 
-def central_frames(x: np.ndarray, n: int) -> tuple[np.ndarray, int]:
-    """The ``n`` central frames of ``x (T, ...)``, zero-padded at the end when ``T < n``; returns
-    ``(frames (n, ...), number of real frames)``."""
-    t = len(x)
-    if t >= n:
-        s = (t - n) // 2
-        return x[s: s + n], n
-    pad = np.zeros((n - t,) + x.shape[1:], x.dtype)
-    return np.concatenate([x, pad]), t
+def _source_key(source, streams, rgb: bool, size: int) -> str:
+    files = [source] if not isinstance(source, tuple) else list(source)
+    h = hashlib.sha1()
+    for f in files:
+        p = Path(f)
+        st = p.stat()
+        h.update(f"{p.resolve()}|{st.st_size}|{int(st.st_mtime)}".encode())
+    h.update(f"{sorted(streams)}|{rgb}|{size}|v1".encode())
+    return h.hexdigest()[:16]
+
+
+def source_crops(source, streams=("upper", "hand"), rgb: bool = False, size: int = 64,
+                 cache: Path | None = None) -> dict[str, np.ndarray]:
+    """Crops ``{stream: (T, S, S[, 3]) uint8}`` of a whole source (a video file, a frame folder or a
+    tuple of frame files), from the cache when there (``$SIGNKIT_CACHE/clips/<key>.npz``, keyed by the
+    files' paths, sizes and times and the crop settings; written atomically), else computed with
+    MediaPipe Pose + OpenCV (:func:`clip_crops`)."""
+    cache = cache or cache_dir("clips")
+    f = cache / f"{_source_key(source, streams, rgb, size)}.npz"
+    if f.is_file():
+        with np.load(f, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    if isinstance(source, tuple):
+        frames = np.stack([load_image(p)[..., :3] for p in source])
+    else:
+        frames = read_clip_frames(source)
+    crops = clip_crops(frames, size, rgb, streams).streams
+    with atomic_path(f, ".npz") as tmp:
+        np.savez_compressed(tmp, **crops)
+    return crops

@@ -1,14 +1,15 @@
-"""MediaPipe Hands on still images: 21 hand landmarks per image, normalised for position, scale and
-handedness (the input of the landmark classifier), and hand boxes (the crop of the "28x28 view").
+"""MediaPipe Hands on still images: 21 hand landmarks per image (the input of the landmark classifier,
+normalised by :func:`signkit.data.landmarks.normalise_landmarks`) and hand boxes (the crop of the
+"28x28 view").
 
 Detections of a whole image dataset are computed once and cached on disk
 (``$SIGNKIT_CACHE/landmarks/<dataset>-<key>.npz``, default ``~/.cache/signkit``). MediaPipe's bundled
 hand model ships inside the ``mediapipe`` wheel: nothing is downloaded.
 
-Two views of any image dataset, chosen by the dataset option ``view`` (see
-:func:`signkit.data.load_dataset`):
+Two views of any image dataset, chosen by the dataset option ``view`` (applied by
+:func:`signkit.kinds.open_dataset`):
 
-- ``view: landmarks`` -> :class:`LandmarkDataset` (``x (21, 3)`` normalised landmarks); images where no
+- ``view: landmarks`` -> :class:`~signkit.data.landmarks.LandmarkDataset` (``x (21, 3)`` normalised landmarks); images where no
   hand is found are left out and listed in ``info["no_hand"]``, never guessed.
 - ``view: hand_crop`` -> the same :class:`~signkit.data.images.ImageDataset` whose images are cropped
   to a square around the hand (MediaPipe's landmarks' box plus a margin), or centre-cropped when no
@@ -19,28 +20,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-import torch
 
-from ..errors import SignkitError
-from .base import LabelledDataset
+from ..data.images import ImageDataset
+from ..data.landmarks import LandmarkDataset, LandmarkSample, hand_box, normalise_landmarks
+from ..errors import NoHandError, SignkitError  # noqa: F401  (NoHandError re-exported)
+from ..storage import atomic_path, cache_dir
+from .extract import quiet_mediapipe
 
-WRIST, MIDDLE_MCP = 0, 9
-LANDMARK_LAYOUT = "landmarks:21x3"
 DETECTOR_VERSION = 1  # bump when detection changes, to invalidate caches
 HAND_CHOICES = ("first", "highest")
-
-
-class NoHandError(SignkitError):
-    """MediaPipe Hands found no hand in an image given to a model that needs one."""
-
-
-def _cache_dir() -> Path:
-    return Path(os.environ.get("SIGNKIT_CACHE", Path.home() / ".cache" / "signkit")) / "landmarks"
 
 
 def _as_rgb(img: np.ndarray) -> np.ndarray:
@@ -88,10 +80,8 @@ class HandDetector:
     """
 
     def __init__(self, min_confidence: float = 0.5, model_complexity: int = 1, hand: str = "first"):
-        from ..video.extract import _quiet
-
         self.hand = check_hand_choice(hand)
-        _quiet()
+        quiet_mediapipe()
         import mediapipe as mp
 
         self._hands = mp.solutions.hands.Hands(static_image_mode=True, max_num_hands=1 if hand == "first" else 2,
@@ -149,52 +139,6 @@ class HandDetector:
         return out[0] / scale, out[1], out[2]
 
 
-def normalise_landmarks(landmarks: np.ndarray, handedness: np.ndarray | int, mirror_left: bool = True) -> np.ndarray:
-    """Landmarks ``(..., 21, 3)`` (pixels) -> the same shape, wrist at the origin, divided by the
-    wrist-to-middle-finger-MCP distance (landmarks 0 and 9), and left hands (``handedness`` -1)
-    mirrored in x so that every hand looks like a right hand.
-
-    Raises:
-        SignkitError: not ``(..., 21, 3)``.
-    """
-    lm = np.asarray(landmarks, np.float32)
-    if lm.shape[-2:] != (21, 3):
-        raise SignkitError(f"expected hand landmarks of shape (..., 21, 3); found {lm.shape}")
-    out = lm - lm[..., WRIST : WRIST + 1, :]
-    size = np.linalg.norm(out[..., MIDDLE_MCP, :2], axis=-1)[..., None, None]
-    out = out / np.maximum(size, 1e-6)
-    if mirror_left:
-        flip = np.where(np.asarray(handedness)[..., None, None] < 0, -1.0, 1.0).astype(np.float32)
-        out = out * np.concatenate([flip, np.ones_like(flip), np.ones_like(flip)], -1)
-    return out.astype(np.float32)
-
-
-def hand_box(landmarks: np.ndarray, width: int, height: int, margin: float = 0.3) -> tuple[int, int, int, int]:
-    """A square ``(x0, y0, x1, y1)`` in pixels around the landmarks' x/y extent, enlarged by
-    ``margin`` of its side on every side and clipped to the image."""
-    x0, y0 = landmarks[:, :2].min(0)
-    x1, y1 = landmarks[:, :2].max(0)
-    side = max(x1 - x0, y1 - y0) * (1 + 2 * margin)
-    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-    side = max(4.0, min(side, max(width, height)))
-    bx0 = int(np.clip(round(cx - side / 2), 0, max(0, width - 1)))
-    by0 = int(np.clip(round(cy - side / 2), 0, max(0, height - 1)))
-    bx1 = int(np.clip(round(cx + side / 2), bx0 + 1, width))
-    by1 = int(np.clip(round(cy + side / 2), by0 + 1, height))
-    return bx0, by0, bx1, by1
-
-
-def crop_to_hand(img: np.ndarray, box: tuple[int, int, int, int] | None) -> np.ndarray:
-    """The pixels inside ``box``, or the central square of the image when ``box`` is None."""
-    h, w = img.shape[:2]
-    if box is None:
-        s = min(h, w)
-        y0, x0 = (h - s) // 2, (w - s) // 2
-        return img[y0 : y0 + s, x0 : x0 + s]
-    x0, y0, x1, y1 = box
-    return img[y0:y1, x0:x1]
-
-
 @dataclass
 class HandDetections:
     """Detections of N images: ``landmarks (N, 21, 3)`` pixels (zeros where none), ``handedness (N,)``
@@ -238,78 +182,18 @@ def dataset_detections(ds, min_confidence: float = 0.5, cache: Path | None = Non
     if check_hand_choice(hand) != "first":  # keys of "first" caches are unchanged
         settings += [hand, 2]  # 2: with the lite-model second look
     key = hashlib.sha1(json.dumps(settings).encode()).hexdigest()[:16]
-    f = (cache or _cache_dir()) / f"{ds.name or 'images'}-{key}.npz"
+    f = (cache or cache_dir("landmarks")) / f"{ds.name or 'images'}-{key}.npz"
     if f.is_file():
         with np.load(f, allow_pickle=False) as z:
             return HandDetections(z["landmarks"], z["handedness"], z["score"])
     dets = detect_images((ds.image(i) for i in range(len(ds))), min_confidence,
                          progress=f"{ds.name}[{ds.split}]" if len(ds) > 2000 else None, hand=hand)
-    f.parent.mkdir(parents=True, exist_ok=True)
-    tmp = f.with_name(f.name + ".tmp.npz")
-    np.savez_compressed(tmp, landmarks=dets.landmarks, handedness=dets.handedness, score=dets.score)
-    os.replace(tmp, f)
+    with atomic_path(f, ".npz") as tmp:
+        np.savez_compressed(tmp, landmarks=dets.landmarks, handedness=dets.handedness, score=dets.score)
     return dets
 
 
-@dataclass
-class LandmarkSample:
-    """Normalised landmarks ``(21, 3)`` of one image, its label, signer and id."""
-
-    landmarks: np.ndarray
-    gloss: str
-    signer: str | None = None
-    id: str = ""
-
-
-@dataclass
-class LandmarkDataset(LabelledDataset):
-    """Normalised hand landmarks of the images where MediaPipe found a hand.
-
-    ``ds[i]`` is ``{"x": (21, 3) float32 tensor, "label": int, "id": str}``; :func:`landmark_collate`
-    stacks them into ``x (B, 21, 3)``. ``info["no_hand"]`` lists the ids of the source images with no
-    hand and ``info["images"]`` counts all source images.
-    """
-
-    layout = None
-    kind = "landmarks"
-    layout_name = LANDMARK_LAYOUT
-
-    def __getitem__(self, i: int) -> dict:
-        s = self.samples[i]
-        x = s.landmarks
-        if self.transform is not None:
-            x = self.transform(x, np.random.default_rng([self.seed, self.epoch, i]))
-        return {"x": torch.as_tensor(np.asarray(x, np.float32)), "label": self._index[s.gloss], "id": s.id}
-
-    def summary(self) -> str:
-        n_img = self.info.get("images", len(self))
-        return (f"{self.name}[{self.split}] landmarks: {len(self)} of {n_img} images with a hand "
-                f"({len(self.info.get('no_hand', []))} without), {len(self.vocabulary)} classes")
-
-
-def landmark_collate(items: list[dict]) -> dict:
-    """Stack landmarks into ``x (B, 21, 3)`` and labels ``(B,)``."""
-    return {"x": torch.stack([it["x"] for it in items]), "label": torch.tensor([it["label"] for it in items]),
-            "id": [it["id"] for it in items]}
-
-
-@dataclass
-class LandmarkAugment:
-    """Training augmentation of normalised landmarks ``(21, 3)``: in-plane rotation (+-``rotation``
-    degrees), scale (1 +- ``scale``) and Gaussian jitter (``jitter``, in hand-size units)."""
-
-    rotation: float = 10.0
-    scale: float = 0.1
-    jitter: float = 0.02
-
-    def __call__(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-        a = np.radians(rng.uniform(-self.rotation, self.rotation))
-        s = 1 + rng.uniform(-self.scale, self.scale)
-        r = np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]], np.float32) * s
-        return (x @ r.T + rng.normal(0, self.jitter, x.shape)).astype(np.float32)
-
-
-def landmark_view(ds, min_confidence: float = 0.5, mirror_left: bool = False, hand: str = "first") -> LandmarkDataset:
+def landmark_view(ds: ImageDataset, min_confidence: float = 0.5, mirror_left: bool = False, hand: str = "first") -> LandmarkDataset:
     """The landmark view of an image dataset: one :class:`LandmarkSample` per image with a hand.
 
     ``mirror_left`` mirrors the hands MediaPipe labels left. Off by default: on single still images
@@ -326,7 +210,8 @@ def landmark_view(ds, min_confidence: float = 0.5, mirror_left: bool = False, ha
     return LandmarkDataset(samples, ds.vocabulary, ds.name, ds.split, info=info)
 
 
-def hand_crop_view(ds, min_confidence: float = 0.5, margin: float = 0.3, hand: str = "first"):
+def hand_crop_view(ds: ImageDataset, min_confidence: float = 0.5, margin: float = 0.3,
+                   hand: str = "first") -> ImageDataset:
     """The "28x28 view" crop of an image dataset: every image cropped to the square around its hand
     (centre square when no hand is found). Resizing and grayscale follow the config's ``image_size``
     and ``channels``. ``hand``: which hand when there are two (see :class:`HandDetector`)."""

@@ -1,0 +1,51 @@
+"""Dataset wrappers that need no perception: leave classes out, keep N samples per class.
+
+(The perception views of image datasets, ``landmarks`` and ``hand_crop``, are in
+:mod:`signkit.video.hands`; :func:`signkit.kinds.open_dataset` applies all of them from
+``data.options``.)
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ConfigError, UnknownNameError
+
+
+def exclude_glosses(ds, glosses):
+    """A copy of ``ds`` without the samples of ``glosses``, which also leave the vocabulary, e.g.
+    ``[J, Z]`` for the 24 static letters of a fingerspelling alphabet (J and Z are drawn in the air;
+    Sign-MNIST has no J or Z for that reason). Glosses are compared as strings (``1`` and ``"1"`` are
+    the gloss "1").
+
+    Raises:
+        UnknownNameError: a gloss that is not in the vocabulary (the message lists the vocabulary).
+    """
+    if isinstance(glosses, (str, int, float)):
+        glosses = [glosses]
+    drop = {str(g) for g in glosses}
+    if drop - set(ds.vocabulary):
+        raise UnknownNameError(f"exclude_glosses: {sorted(drop - set(ds.vocabulary))} not in the vocabulary of "
+                               f"{ds.name!r}; expected some of {ds.vocabulary}")
+    info = {**ds.info, "excluded_glosses": sorted(drop)}
+    out = ds._derived(samples=[s for s in ds.samples if s.gloss not in drop],
+                      vocabulary=[g for g in ds.vocabulary if g not in drop])
+    out.info = info
+    return out
+
+
+def per_class(ds, n: int, seed: int = 0):
+    """A seeded random ``n`` samples of each class of ``ds`` (learning curves such as "10 images per
+    class"), in dataset order.
+
+    Raises:
+        ConfigError: ``n`` is not a positive integer.
+    """
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ConfigError(f"per_class must be a positive number of samples per class; found {n!r}")
+    rng = np.random.default_rng(seed)
+    labels = ds.labels
+    keep = sorted(i for c in np.unique(labels) for i in rng.permutation(np.flatnonzero(labels == c))[:n].tolist())
+    out = ds.subset(keep, ds.split)
+    out.info = {**out.info, "per_class": n, "per_class_seed": seed}
+    return out

@@ -1,0 +1,204 @@
+"""Recognisers: a trained model with its preprocessing, behind one scikit-learn style interface
+(``classes_``, ``predict_proba``, ``predict``), one class per input kind.
+
+``Recognizer(path)`` loads a signkit checkpoint (``.safetensors``) or an ONNX file made by
+``signkit export`` (run by ONNX Runtime) and returns the recogniser of its kind:
+
+- :class:`KeypointRecognizer`: keypoint sequences (files of any keypoint format, or videos, whose
+  keypoints are extracted with the checkpoint's layout);
+- :class:`ImageRecognizer`: hand-shape images (``hand_crop`` checkpoints crop to the hand first);
+- :class:`LandmarkRecognizer`: images whose hand landmarks MediaPipe Hands finds;
+- :class:`ClipRecognizer`: videos or frame folders, as pose-guided pixel clips.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from ..checkpoint import input_spec, load_checkpoint
+from ..errors import LayoutMismatchError
+from ..evaluation import classification_metrics, predict_logits, write_report
+from ..kinds import InputKind, InputSpec, get_kind, open_config_dataset
+from .readers import read_input
+
+
+def _load(path: Path) -> tuple[object, dict]:
+    if path.suffix.lower() == ".onnx":
+        from ..compact.export import OnnxModel
+
+        model = OnnxModel(path)
+        return model, model.meta
+    return load_checkpoint(path)
+
+
+def _as_list(inputs) -> list:
+    return list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+
+
+class Recognizer:
+    """A trained recogniser (see the module docstring). ``Recognizer(path)`` returns the subclass of
+    the checkpoint's input kind.
+
+    Attributes: ``classes_`` (array of glosses, the columns of :meth:`predict_proba`), ``vocabulary``
+    (the same as a list), ``meta`` (checkpoint metadata), ``spec`` (:class:`~signkit.kinds.InputSpec`),
+    ``kind`` (:class:`~signkit.kinds.InputKind`), ``model`` (a torch module in eval mode, or an ONNX
+    Runtime model with the same call signature).
+
+    Raises:
+        CheckpointError: the file is not a signkit checkpoint or exported ONNX file.
+    """
+
+    kind_name = ""
+
+    def __new__(cls, checkpoint: str | Path, *args, **kwargs):
+        if cls is not Recognizer:
+            return super().__new__(cls)
+        path = Path(checkpoint)
+        model, meta = _load(path)
+        sub = _RECOGNIZERS[input_spec(meta).kind]
+        obj = super().__new__(sub)
+        obj._preloaded = (model, meta)
+        return obj
+
+    def __init__(self, checkpoint: str | Path):
+        self.path = Path(checkpoint)
+        pre = getattr(self, "_preloaded", None)
+        self.model, self.meta = pre if pre is not None else _load(self.path)
+        self._preloaded = None
+        self.spec: InputSpec = input_spec(self.meta)
+        if self.kind_name and self.spec.kind != self.kind_name:
+            raise LayoutMismatchError(f"{self.path.name} is a {self.spec.kind} checkpoint; {type(self).__name__} "
+                                      f"takes {self.kind_name} checkpoints")
+        self.kind: InputKind = get_kind(self.spec.kind)
+        self.vocabulary: list[str] = list(self.meta["vocabulary"])
+        self.classes_ = np.array(self.vocabulary, dtype=object)
+        # the deterministic preprocessing of one dataset item (as in evaluation)
+        self.transform = self.kind.transforms(self.meta["preprocessing"], None)
+
+    # --- the scikit-learn interface ------------------------------------------------------------
+    @torch.no_grad()
+    def predict_proba(self, inputs) -> np.ndarray:
+        """Class probabilities ``(N, K)`` of a list of raw inputs of this recogniser's kind (see the
+        subclass); one input (not in a list) gives ``(1, K)``."""
+        b = self.kind.preprocess(_as_list(inputs), self.meta)
+        return self._proba(b)
+
+    def predict(self, inputs) -> list[str] | str:
+        """The most likely gloss of each input of a list (one input, not in a list: its gloss)."""
+        p = self.predict_proba(inputs)
+        glosses = [self.vocabulary[i] for i in p.argmax(1)]
+        return glosses if isinstance(inputs, (list, tuple)) else glosses[0]
+
+    def top_k(self, x, k: int = 5) -> list[tuple[str, float]]:
+        """The ``k`` most likely ``(gloss, probability)`` pairs of one raw input, most likely first."""
+        p = self.predict_proba([x])[0]
+        order = np.argsort(-p, kind="stable")[: max(1, k)]
+        return [(self.vocabulary[i], float(p[i])) for i in order]
+
+    def read(self, path: str | Path):
+        """One raw input of this recogniser's kind from a file (see :func:`~signkit.inference.read_input`)."""
+        return read_input(path)
+
+    def predict_file(self, path: str | Path, k: int = 5) -> list[tuple[str, float]]:
+        """:meth:`top_k` of the input in ``path``."""
+        return self.top_k(self.read(path), k)
+
+    def _proba(self, batch: dict) -> np.ndarray:
+        logits = self.model(batch["x"], batch.get("mask"))
+        return torch.softmax(logits.float(), -1).numpy()
+
+    # --- evaluation on the checkpoint's own dataset -------------------------------------------
+    def evaluate(self, split: str = "test", data_root: str | None = None, out_dir: str | Path | None = None) -> dict:
+        """Metrics of the checkpoint on a split of its own dataset (same preprocessing as training).
+
+        Raises:
+            LayoutMismatchError: the dataset now gives another input or vocabulary than the checkpoint's.
+        """
+        from ..config import config_from_dict
+
+        cfg = config_from_dict(self.meta["config"])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ds = open_config_dataset(cfg, split, data_root)
+        spec = get_kind(ds.kind).spec(ds, cfg.data)
+        if spec.name != self.spec.name:
+            raise LayoutMismatchError(f"dataset input {spec.name!r} differs from the checkpoint's {self.spec.name!r}")
+        if ds.vocabulary != self.vocabulary:
+            raise LayoutMismatchError(f"dataset {cfg.data.name!r} vocabulary ({len(ds.vocabulary)} glosses) differs "
+                                      f"from the checkpoint's ({len(self.vocabulary)})")
+        tf = self.kind.transforms(self.meta["preprocessing"], None)
+        logits, labels = predict_logits(self.model, ds.with_transform(tf), self.kind.collate)
+        metrics = classification_metrics(logits, labels, self.vocabulary)
+        metrics.update(dataset=cfg.data.name, split=split)
+        if out_dir is not None:
+            write_report(metrics, self.vocabulary, out_dir, split)
+        return metrics
+
+
+class KeypointRecognizer(Recognizer):
+    """Raw inputs: :class:`~signkit.keypoints.KeypointSequence` of the checkpoint's layout (any length;
+    resampled and normalised as in training). Files: keypoint files are read into the layout (FPHA
+    ``skeleton.txt`` carries its own), videos are extracted with MediaPipe for it."""
+
+    kind_name = "keypoints"
+
+    def read(self, path):
+        from .readers import read_keypoints
+
+        p = Path(path)
+        return read_keypoints(p, None if p.suffix.lower() == ".txt" else self.spec.layout)
+
+
+class ImageRecognizer(Recognizer):
+    """Raw inputs: images ``(H, W[, 3])`` uint8. A checkpoint trained on the ``hand_crop`` view finds
+    the hand with MediaPipe Hands and crops to it (centre square when none is found)."""
+
+    kind_name = "image"
+
+    def read(self, path):
+        from ..data.images import load_image
+
+        return load_image(path)
+
+    @property
+    def hand(self) -> str:
+        """The MediaPipe hand selection the checkpoint was trained with (``first`` or ``highest``)."""
+        return str(((self.meta.get("config") or {}).get("data", {}).get("options") or {}).get("hand", "first"))
+
+    @torch.no_grad()
+    def proba_from_detections(self, images: list[np.ndarray], detections: list | None) -> np.ndarray:
+        """Class probabilities ``(N, K)`` of images and their MediaPipe Hands detections
+        (:meth:`signkit.video.hands.HandDetector.detect` results, None where no hand), e.g. frames of a
+        video whose hands were already found."""
+        return self._proba(self.kind.from_detections(images, detections, self.meta))
+
+
+class LandmarkRecognizer(ImageRecognizer):
+    """Raw inputs: images ``(H, W[, 3])`` uint8; MediaPipe Hands' landmarks of the hand are classified.
+
+    Raises (predict): NoHandError when no hand is found in an image."""
+
+    kind_name = "landmarks"
+
+
+class ClipRecognizer(Recognizer):
+    """Raw inputs: paths of videos or frame folders, cropped as in training (same streams, size and
+    ``num_frames``)."""
+
+    kind_name = "clip"
+
+    def read(self, path):
+        return read_input(path)
+
+
+_RECOGNIZERS = {"keypoints": KeypointRecognizer, "image": ImageRecognizer, "landmarks": LandmarkRecognizer,
+                "clip": ClipRecognizer}
+
+
+def load_recognizer(checkpoint: str | Path) -> Recognizer:
+    """The recogniser of a checkpoint or exported ONNX file (the same as ``Recognizer(checkpoint)``)."""
+    return Recognizer(checkpoint)
