@@ -15,11 +15,9 @@ import argparse
 import json
 import os
 import socket
-import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_table import ROOT, machine, run_one  # noqa: E402
 
 

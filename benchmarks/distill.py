@@ -20,7 +20,6 @@ from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_table import machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

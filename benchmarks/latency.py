@@ -9,11 +9,9 @@ Run it on an idle machine: the latency columns are wall-clock.
 from __future__ import annotations
 
 import argparse
-import sys
 import tempfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_table import machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]

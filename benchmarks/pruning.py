@@ -15,10 +15,8 @@ from __future__ import annotations
 import argparse
 import copy
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_table import machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +27,7 @@ SGD = ["train.optimizer=sgd", "train.lr=0.01", "train.weight_decay=5e-4"]  # lr 
 def main() -> None:
     import signkit
     from signkit.checkpoint import load_checkpoint
-    from signkit.compact.prune import _test_top1, prune_checkpoint, prune_model, sparsity_report, weight_histogram
+    from signkit.compact.prune import test_top1, prune_checkpoint, prune_model, sparsity_report, weight_histogram
     from signkit.config import config_from_dict
     from signkit.training.fit import prepare_data
 
@@ -60,7 +58,7 @@ def main() -> None:
             m = copy.deepcopy(model)
             if s > 0:
                 prune_model(m, sparsity=s)
-            sweep[label].append((s, _test_top1(m, data)))
+            sweep[label].append((s, test_top1(m, data)))
         print(label, sweep[label], flush=True)
     weight_histogram(models, ROOT / "docs" / "pruning_weights_fpha.png")
     adam = ckpts["AdamW (wd 1e-2)"]

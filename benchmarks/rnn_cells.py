@@ -23,7 +23,6 @@ from pathlib import Path
 
 import pandas as pd
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_table import ROOT, machine  # noqa: E402
 
 CHILD = r"""

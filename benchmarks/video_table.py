@@ -4,18 +4,16 @@
     .venv/bin/python benchmarks/video_table.py [--epochs 30] [--variants "" _medium _small] [--streams upper+hand upper hand]
 
 Each row runs `signkit train configs/silfa_clips/<model>.yaml` in its own process. The pre-trained row
-first trains `c3d` on the central 4-frame block of each clip (`data.options.num_frames=4`), then
-`c3d_lstm` with `model.args.encoder_weights=<that checkpoint>`. Writes docs/results_silfa_clips.md.
+first trains `c3d` on the central 4-frame block of each clip (`data.num_frames=4`), then
+`c3d_lstm` with `model.checkpoint_path=<that checkpoint>`. Writes docs/results_silfa_clips.md.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 from train_table import machine, run_one  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -36,12 +34,12 @@ def run_variant(v: str, streams: str, ep: list[str], out: Path, full: bool,
             r["row"] = f"{model}{v}{tag} (end to end)"
             rows.append(r)
             print(json.dumps(r), flush=True)
-    pre = run_one(CFG / "c3d.yaml", [f"model.name=c3d{v}", "model.args.frames=4", "data.options.num_frames=4", *so, *ep,
+    pre = run_one(CFG / "c3d.yaml", [f"model.name=c3d{v}", "data.num_frames=4", *so, *ep,
                                      f"name=silfa_c3d{v}{sname}_blocks"], out)
     pre["row"] = f"c3d{v}{tag} on 4-frame blocks (encoder pre-training)"
     rows.append(pre)
     if "checkpoint" in pre:
-        r = run_one(CFG / "c3d_lstm.yaml", [f"model.name=c3d_lstm{v}", f"model.args.encoder_weights={pre['checkpoint']}",
+        r = run_one(CFG / "c3d_lstm.yaml", [f"model.name=c3d_lstm{v}", f"model.checkpoint_path={pre['checkpoint']}",
                                             *so, *ep, f"name=silfa_c3d_lstm{v}{sname}_pre"], out)
         r["row"] = f"c3d_lstm{v}{tag} (encoder pre-trained on blocks)"
         rows.append(r)

@@ -12,6 +12,7 @@ What each input kind reads from ``data`` (and the augmentation keys it allows) i
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import re
 import types
@@ -212,7 +213,7 @@ def apply_overrides(d: dict, overrides: list[str]) -> dict:
     Raises:
         ConfigError: an override that is not ``key=value``, or whose value is not valid YAML.
     """
-    d = parse_yaml(yaml.safe_dump(d), "config")  # deep copy
+    d = copy.deepcopy(d)
     for ov in overrides or []:
         if "=" not in ov:
             raise ConfigError(f"override {ov!r} must look like key=value, e.g. train.epochs=5")
