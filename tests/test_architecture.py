@@ -109,6 +109,44 @@ def test_export_bench_predict_for_every_kind(kind_checkpoint):
     assert res["input_shape"] == tuple(rec.kind.example_inputs(rec.spec, 1)[0].shape[1:])
 
 
+def test_evaluate_prune_distill_for_every_kind(kind_checkpoint, tmp_path):
+    from signkit import api
+    from signkit.checkpoint import read_checkpoint_meta
+
+    kind, ckpt, _ = kind_checkpoint
+    m = api.evaluate(ckpt)
+    assert m["top1"] == pytest.approx(read_checkpoint_meta(ckpt)["metrics"]["top1"]) and m["n"] > 0
+    onnx = api.export(ckpt, tmp_path / "m.onnx")["path"]
+    assert api.evaluate(onnx)["top1"] == pytest.approx(m["top1"], abs=1.5 / m["n"])  # at most one sample flips
+    r = api.prune(ckpt, tmp_path / "pruned.safetensors", sparsity=0.5, verbose=False)
+    assert r["top1_before"] == pytest.approx(m["top1"]) and 0.45 < r["report"]["sparsity"] < 0.55
+    meta = read_checkpoint_meta(r["path"])
+    assert meta["kind"] == kind and meta["input"] == read_checkpoint_meta(ckpt)["input"]
+    config, ov = KIND_RUNS[kind]
+    d = api.distill(ckpt, str(ROOT / config), [*ov, "train.epochs=1", "train.progress=none",
+                                                f"output_dir={tmp_path}", "name=student"], verbose=False)
+    assert d["metrics"]["teacher"] == str(ckpt) and read_checkpoint_meta(d["checkpoint"])["kind"] == kind
+
+
+def test_read_input_dispatch(data_root, tmp_path):
+    from PIL import Image
+
+    from signkit.errors import KeypointFileError
+    from signkit.inference import read_input
+    from signkit.keypoints import KeypointSequence
+
+    skel = sorted((data_root / "fpha").rglob("skeleton.txt"))[0]
+    assert isinstance(read_input(skel), KeypointSequence) and read_input(skel).layout.name == "fpha_hand21"
+    Image.fromarray(np.zeros((8, 8, 3), np.uint8)).save(tmp_path / "a.png")
+    assert read_input(tmp_path / "a.png").shape == (8, 8, 3)
+    video = data_root / "videos/fingerspelling/finger.mp4"
+    assert read_input(video) == video  # a clip: recognisers read it their way
+    with pytest.raises(KeypointFileError, match=r"unsupported file type '.xyz'; expected keypoints"):
+        read_input(tmp_path / "a.xyz")
+    with pytest.raises(KeypointFileError, match="file not found"):
+        read_input(tmp_path / "missing.mp4")
+
+
 def test_epoch_reaches_persistent_workers(fpha_train):
     """Two epochs draw different augmentations in worker processes (num_workers=2, persistent), and
     each worker draws what the main process would draw for that epoch."""

@@ -392,6 +392,10 @@ class ClipKind(InputKind):
         from .data.clips import ClipDataset, ClipSample, parse_streams
         from .video.perception import MEDIAPIPE
 
+        for c in inputs:
+            if not isinstance(c, (str, Path)):
+                raise LayoutMismatchError(f"the checkpoint takes video clips (paths of videos or frame folders); "
+                                          f"found {type(c).__name__}")
         spec = InputSpec.from_meta(meta)
         opts = {"streams": "upper+hand", "rgb": False, "size": 64, **_hand_options(meta)}
         vocab = meta["vocabulary"]
@@ -477,9 +481,3 @@ def open_config_dataset(cfg: Config | DataConfig, split: str, root: str | None =
                           "remove it from data.options")
     return open_dataset(d.name, split, root or d.root, num_frames=d.num_frames, **opts)
 
-
-def read_image(path: str | Path) -> np.ndarray:
-    """An image file as ``(H, W, 3)`` uint8 RGB (see :func:`signkit.data.images.load_image`)."""
-    from .data.images import load_image
-
-    return load_image(path)
