@@ -114,7 +114,7 @@ def test_killed_batch_resumes_without_loss_or_half_written_files(tmp_path, data_
     assert f"skipped {len(first)} already done" in r.stdout
     final = sorted(f.relative_to(out).with_suffix(".mp4") for f in out.rglob("*.pose"))
     assert final == sorted(Path(c.parent.name) / c.name for c in clips)  # each video once, none lost
-    assert not list(out.rglob("*.part"))
+    assert not [f for f in out.rglob("*") if "part" in f.name]  # no temporary file is left behind
     final = sorted(out.rglob("*.pose"))
     assert all(f.stat().st_mtime_ns == t for f, t in mtimes.items())  # finished files were not redone
     for f in final:
@@ -213,3 +213,31 @@ def test_handedness_is_the_signers(data_root, tmp_path):
 
     assert seen(body[:, 32:53]) > 10 and seen(body[:, 11:32]) == 0  # Holistic: the signer's right hand signs
     assert seen(hands[:, 21:]) > 10 and seen(hands[:, :21]) <= 2   # Hands, swapped: the same hand
+
+
+def test_extraction_guards_outputs(tmp_path, data_root):
+    """Two inputs with one output name fail before any work; files signkit did not make are never
+    removed; a second extraction into a folder in use is refused; an invalid existing output is redone."""
+    clips = sorted((data_root / "videos/wlasl").glob("*/*.mp4"))[:2]
+    for d, clip in zip(("a", "b"), clips):  # two different videos with the same file name
+        (tmp_path / d).mkdir()
+        (tmp_path / d / "same.mp4").write_bytes(clip.read_bytes())
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".notes.part").write_text("mine")
+    (out / "keep.part").write_text("mine too")
+    r = signkit("extract", str(tmp_path / "a" / "same.mp4"), str(tmp_path / "b" / "same.mp4"), "--out", str(out))
+    assert r.returncode == 2 and "would be written by more than one input" in r.stderr
+    assert sorted(p.name for p in out.iterdir()) == [".notes.part", "keep.part"]  # nothing written, nothing removed
+    (out / "same.pose").write_bytes(b"half a file")  # not a finished output: extracted again, not skipped
+    from signkit.video.extract import _folder_lock
+
+    with _folder_lock(out):
+        r = signkit("extract", str(tmp_path / "a"), "--out", str(out))
+        assert r.returncode == 2 and "another signkit extraction is writing to" in r.stderr
+    r = signkit("extract", str(tmp_path / "a"), "--out", str(out))
+    assert r.returncode == 0 and "extracted 1 video(s)" in r.stdout and "skipped 0" in r.stdout, r.stderr
+    from signkit.keypoints.formats import read_pose
+
+    assert read_pose(out / "same.pose").body.data.shape[0] > 0
+    assert (out / ".notes.part").read_text() == "mine" and (out / "keep.part").is_file()

@@ -43,10 +43,10 @@ def train(config: str | Path | Config | None = None, overrides: list[str] | None
 
 
 def evaluate(checkpoint: str | Path, split: str = "test", data_root: str | None = None,
-             out_dir: str | Path | None = None) -> dict:
+             out_dir: str | Path | None = None, overwrite: bool = False) -> dict:
     """Evaluate a checkpoint (or exported ONNX file) on ``split`` of its dataset; see
     :meth:`signkit.inference.Recognizer.evaluate`."""
-    return Recognizer(checkpoint).evaluate(split, data_root, out_dir)
+    return Recognizer(checkpoint).evaluate(split, data_root, out_dir, overwrite)
 
 
 def predict(checkpoint: str | Path, file: str | Path | KeypointSequence, top_k: int = 5) -> list[tuple[str, float]]:
@@ -75,20 +75,24 @@ def extract(inputs: list[str | Path], out: str | Path, layout: str = "hands", fm
     return extract_batch(inputs, out, layout, fmt, workers, complexity, mirrored, progress=progress)
 
 
-def show(file: str | Path, out: str | Path, video: str | Path | None = None, layout: str | None = None) -> Path:
-    """Draw a keypoint file over its video (or alone) into a PNG sheet, GIF or MP4; returns the path."""
+def show(file: str | Path, out: str | Path, video: str | Path | None = None, layout: str | None = None,
+         overwrite: bool = False) -> Path:
+    """Draw a keypoint file over its video (or alone) into a PNG sheet, GIF or MP4; returns the path.
+    ``out`` never replaces an input, nor an existing file unless ``overwrite``."""
+    from .storage import check_output
     from .video.overlay import detected_frames, render_frames, save_overlay
 
+    check_output(out, [file] + ([video] if video else []), overwrite)
     seq = read_keypoints(file, layout)
     return save_overlay(render_frames(seq, video), out, fps=seq.fps or 25.0, sheet_frames=detected_frames(seq))
 
 
 def export(checkpoint: str | Path, out: str | Path | None = None, fmt: str = "onnx", fp16: bool = False,
-           sparse: bool = False, int8: bool = False, data_root: str | None = None) -> dict:
+           sparse: bool = False, int8: bool = False, data_root: str | None = None, overwrite: bool = False) -> dict:
     """Export a checkpoint to ONNX or TorchScript; see :func:`signkit.compact.export_checkpoint`."""
     from .compact import export_checkpoint
 
-    return export_checkpoint(checkpoint, out, fmt, fp16, sparse, int8=int8, data_root=data_root)
+    return export_checkpoint(checkpoint, out, fmt, fp16, sparse, int8=int8, data_root=data_root, overwrite=overwrite)
 
 
 def bench(checkpoint: str | Path, batch: int = 256, repeats: int = 300, threads: int = 1, **kw) -> dict:
@@ -100,12 +104,12 @@ def bench(checkpoint: str | Path, batch: int = 256, repeats: int = 300, threads:
 
 def prune(checkpoint: str | Path, out: str | Path | None = None, *, sparsity: float | None = None,
           threshold: float | None = None, finetune: int = 0, finetune_lr: float | None = None,
-          data_root: str | None = None, verbose: bool = True) -> dict:
+          data_root: str | None = None, verbose: bool = True, overwrite: bool = False) -> dict:
     """Magnitude-prune a checkpoint; see :func:`signkit.compact.prune_checkpoint`."""
     from .compact import prune_checkpoint
 
     return prune_checkpoint(checkpoint, out, sparsity=sparsity, threshold=threshold, finetune=finetune,
-                            finetune_lr=finetune_lr, data_root=data_root, verbose=verbose)
+                            finetune_lr=finetune_lr, data_root=data_root, verbose=verbose, overwrite=overwrite)
 
 
 def distill(teacher: str | Path, config: str | Path | Config | None = None, overrides: list[str] | None = None,

@@ -21,6 +21,9 @@ from .storage import atomic_path
 
 FORMAT = "signkit-checkpoint"
 VERSION = 2
+MAX_METADATA_BYTES = 4_000_000      # the JSON metadata of a real checkpoint is a few kB
+MAX_CLASSES = 100_000
+MAX_PARAMETERS = 500_000_000        # checked on the meta device, before any memory is allocated
 
 
 def save_checkpoint(path: str | Path, model: torch.nn.Module, *, model_name: str, model_args: dict,
@@ -50,13 +53,44 @@ def read_checkpoint_meta(path: str | Path) -> dict:
         raise CheckpointError(f"{path}: not a safetensors file ({e}); expected a signkit checkpoint") from e
     if raw is None:
         raise CheckpointError(f"{path}: safetensors file without signkit metadata; expected a signkit checkpoint")
+    return parse_meta(raw, path)
+
+
+def parse_meta(raw: str, where) -> dict:
+    """Parse and check signkit metadata (JSON text) read from ``where`` (a checkpoint or ONNX file):
+    size, JSON object, format, the types of the fields every command uses, the vocabulary against
+    ``num_classes``, and the input spec's ranges.
+
+    Raises:
+        CheckpointError: one line naming the file, the field, what was expected and what was found.
+    """
+    if not isinstance(raw, str) or len(raw) > MAX_METADATA_BYTES:
+        raise CheckpointError(f"{where}: signkit metadata of {len(raw) if isinstance(raw, str) else '?'} characters; "
+                              f"expected JSON text of at most {MAX_METADATA_BYTES:,}")
     try:
         meta = json.loads(raw)
-    except ValueError as e:
-        raise CheckpointError(f"{path}: signkit metadata is not valid JSON ({e})") from None
-    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
-        raise CheckpointError(f"{path}: format {meta.get('format') if isinstance(meta, dict) else meta!r}; "
-                              f"expected {FORMAT!r}")
+    except (ValueError, RecursionError) as e:
+        raise CheckpointError(f"{where}: signkit metadata is not valid JSON ({str(e)[:120]})") from None
+    if not isinstance(meta, dict):
+        raise CheckpointError(f"{where}: signkit metadata is a JSON {type(meta).__name__}; expected an object")
+    if meta.get("format") != FORMAT:
+        raise CheckpointError(f"{where}: format {str(meta.get('format'))[:80]!r}; expected {FORMAT!r}")
+    types = {"model": str, "model_args": dict, "num_classes": int, "vocabulary": list, "preprocessing": dict,
+             "config": dict, "metrics": dict}
+    for k, tp in types.items():
+        if not isinstance(meta.get(k), tp) or (tp is int and isinstance(meta.get(k), bool)):
+            raise CheckpointError(f"{where}: metadata field {k!r} is {type(meta.get(k)).__name__}; expected "
+                                  f"{tp.__name__}")
+    vocab, k = meta["vocabulary"], meta["num_classes"]
+    if not 1 <= k <= MAX_CLASSES or len(vocab) != k or not all(isinstance(g, str) for g in vocab):
+        raise CheckpointError(f"{where}: vocabulary of {len(vocab)} entries for num_classes {k}; expected "
+                              f"{k} gloss strings (1..{MAX_CLASSES:,})")
+    if len(set(vocab)) != len(vocab):
+        raise CheckpointError(f"{where}: the vocabulary repeats glosses; expected {k} distinct glosses")
+    try:
+        InputSpec.from_meta(meta)
+    except SignkitError as e:
+        raise CheckpointError(f"{where}: {e}") from None
     return meta
 
 
@@ -74,10 +108,25 @@ def build_model(meta: dict) -> torch.nn.Module:
     spec = input_spec(meta)
     args = {k: v for k, v in dict(meta.get("model_args") or {}).items()
             if k not in ("weights", "encoder_weights", "frames")}  # version 1 kept these in the arguments
+    kind = get_kind(spec.kind)
+
+    def build():
+        return kind.create_model(meta["model"], int(meta["num_classes"]), spec, args, pretrained=False)
+
     try:
-        return get_kind(spec.kind).create_model(meta["model"], int(meta["num_classes"]), spec, args, pretrained=False)
+        with torch.device("meta"):  # count the parameters before allocating them
+            n = sum(p.numel() for p in build().parameters())
+        if n > MAX_PARAMETERS:
+            raise CheckpointError(f"checkpoint model {meta['model']!r} with these arguments has {n:,} parameters; "
+                                  f"expected at most {MAX_PARAMETERS:,}")
+        return build()
+    except CheckpointError:
+        raise
     except SignkitError as e:
-        raise CheckpointError(f"checkpoint model {meta.get('model')!r} cannot be rebuilt: {e}") from None
+        raise CheckpointError(f"checkpoint model {str(meta.get('model'))[:80]!r} cannot be rebuilt: {e}") from None
+    except (RuntimeError, ValueError, TypeError, OverflowError) as e:
+        raise CheckpointError(f"checkpoint model {str(meta.get('model'))[:80]!r} cannot be rebuilt from its "
+                              f"arguments: {' '.join(str(e).split())[:200]}") from None
 
 
 def load_checkpoint(path: str | Path) -> tuple[torch.nn.Module, dict]:

@@ -19,14 +19,41 @@ from rich.text import Text  # noqa: E402
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="signkit: train, evaluate and run sign-language recognisers on real data.")
-console = Console(highlight=False, soft_wrap=True)
-err = Console(stderr=True, highlight=False, soft_wrap=True)
+# markup off: paths, glosses and messages are untrusted text and are never parsed as rich markup
+console = Console(highlight=False, soft_wrap=True, markup=False)
+err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
 def _api():
     from . import api
 
     return api
+
+
+def _clean(s) -> str:
+    """Untrusted text (paths, glosses, messages) with control characters (terminal escape codes)
+    shown as escapes."""
+    return "".join(c if c.isprintable() or c == " " else repr(c)[1:-1] for c in str(s))
+
+
+def _t(s) -> Text:
+    """Untrusted text for rich: never parsed as markup."""
+    return Text(_clean(s))
+
+
+def _say(s: str) -> None:
+    console.print(_clean(s))
+
+
+def _json(obj) -> None:
+    """Print strict JSON (no NaN or Infinity); a non-finite number is an error, not invalid JSON."""
+    try:
+        text = json.dumps(obj, allow_nan=False, indent=2)
+    except ValueError:
+        err.print(Text.assemble(("error: ", "bold red"), "the result holds a non-finite number (NaN or infinity); "
+                                "expected finite values (check the input for non-finite coordinates)"))
+        raise typer.Exit(2)
+    print(text, flush=True)  # plain: strict JSON, control characters escaped by json
 
 
 def _print_metrics(m: dict, title: str) -> None:
@@ -47,24 +74,25 @@ def train(args: Optional[List[str]] = typer.Argument(
         return
     m = result["metrics"]
     _print_metrics(m, f"{m['dataset']} test ({m['split']} split), best epoch {m['best_epoch']}/{m['epochs']}")
-    console.print(f"test top-1: {m['top1']:.4f}")
-    console.print(f"checkpoint: {result['checkpoint']}")
-    console.print(f"confusion matrix: {result['confusion_matrix_png']} ({result['confusion_matrix_csv']})")
-    console.print(f"training curves: {result['training_curves_png']}; per-epoch CSV: {result['epoch_csv']}")
+    _say(f"test top-1: {m['top1']:.4f}")
+    _say(f"checkpoint: {result['checkpoint']}")
+    _say(f"confusion matrix: {result['confusion_matrix_png']} ({result['confusion_matrix_csv']})")
+    _say(f"training curves: {result['training_curves_png']}; per-epoch CSV: {result['epoch_csv']}")
 
 
 @app.command()
 def evaluate(checkpoint: str, split: str = typer.Option("test", help="split of the checkpoint's dataset"),
              data_root: Optional[str] = typer.Option(None, help="data root (default $SIGNKIT_DATA or ../shared/data)"),
              out: Optional[str] = typer.Option(None, help="folder for metrics JSON and confusion matrix"),
-             as_json: bool = typer.Option(False, "--json", help="print metrics as JSON")):
+             as_json: bool = typer.Option(False, "--json", help="print metrics as JSON"),
+             overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing output file")):
     """Evaluate a checkpoint on its dataset with its own preprocessing."""
-    m = _api().evaluate(checkpoint, split, data_root, out)
+    m = _api().evaluate(checkpoint, split, data_root, out, overwrite)
     if as_json:
-        console.print_json(json.dumps({k: v for k, v in m.items() if k not in ("confusion_matrix", "per_class")}))
+        _json({k: v for k, v in m.items() if k not in ("confusion_matrix", "per_class")})
         return
     _print_metrics(m, f"{m['dataset']} {split}")
-    console.print(f"{split} top-1: {m['top1']:.4f}")
+    _say(f"{split} top-1: {m['top1']:.4f}")
 
 
 @app.command()
@@ -74,12 +102,12 @@ def predict(checkpoint: str, file: str, top_k: int = typer.Option(5, "--top-k", 
     with the checkpoint's layout)."""
     top = _api().predict(checkpoint, file, top_k)
     if as_json:
-        console.print_json(json.dumps([{"gloss": g, "probability": p} for g, p in top]))
+        _json([{"gloss": g, "probability": p} for g, p in top])
         return
-    t = Table(title=file)
+    t = Table(title=_t(file))
     t.add_column("rank", justify="right"); t.add_column("gloss"); t.add_column("probability", justify="right")
     for i, (g, p) in enumerate(top, 1):
-        t.add_row(str(i), g, f"{p:.4f}")
+        t.add_row(str(i), _t(g), f"{p:.4f}")
     console.print(t)
 
 
@@ -95,15 +123,15 @@ def spell(checkpoint: str = typer.Argument(..., help="hand-shape checkpoint: an 
     segmented, repeats collapsed, 'no hand' stretches dropped; prints the text with per-letter times."""
     sp = _api().spell(checkpoint, video, smooth, min_letter, min_gap, min_confidence)
     if as_json:
-        console.print_json(json.dumps(sp.to_dict()))
+        _json(sp.to_dict())
         return
-    t = Table(title=f"{video}: {sp.text or '(nothing spelled)'}")
+    t = Table(title=_t(f"{video}: {sp.text or '(nothing spelled)'}"))
     for c in ("letter", "start (s)", "end (s)", "confidence"):
         t.add_column(c, justify="right" if c != "letter" else "left")
     for x in sp.letters:
-        t.add_row(x.letter, f"{x.start_s:.2f}", f"{x.end_s:.2f}", f"{x.confidence:.3f}")
+        t.add_row(_t(x.letter), f"{x.start_s:.2f}", f"{x.end_s:.2f}", f"{x.confidence:.3f}")
     console.print(t)
-    console.print(f"text: {sp.text}")
+    console.print(_t(f"text: {sp.text}"))
 
 
 @app.command()
@@ -116,12 +144,12 @@ def extract(inputs: List[str] = typer.Argument(..., help="video files, folders (
             complexity: int = typer.Option(1, help="MediaPipe model complexity 0 or 1")):
     """Extract MediaPipe keypoints from videos into .pose/.npz files (resumable; failures listed at the end)."""
     r = _api().extract(inputs, out, layout, fmt, workers, complexity, mirrored, progress=True)
-    console.print(f"extracted {len(r['done'])} video(s), {r['frames']} frames in {r['seconds']:.1f} s "
+    _say(f"extracted {len(r['done'])} video(s), {r['frames']} frames in {r['seconds']:.1f} s "
                   f"({r['fps']:.1f} frames/s); skipped {len(r['skipped'])} already done; failed {len(r['failed'])}")
     if r["failed"]:
-        err.print(f"[bold red]{len(r['failed'])} video(s) failed:[/]")
+        err.print(Text(f"{len(r['failed'])} video(s) failed:", style="bold red"))
         for f in r["failed"]:
-            err.print(f"  {f['video']}: {f['reason']}")
+            err.print(_t(f"  {f['video']}: {f['reason']}"))
         raise typer.Exit(1)
 
 
@@ -129,10 +157,11 @@ def extract(inputs: List[str] = typer.Argument(..., help="video files, folders (
 def show(file: str = typer.Argument(..., help="keypoints: .pose, .npz, .parquet or skeleton.txt"),
          out: str = typer.Option(..., "--out", help="overlay.png (2x2 sheet) | .gif | .mp4"),
          video: Optional[str] = typer.Option(None, help="draw over this video (same frames)"),
-         layout: Optional[str] = typer.Option(None, help="layout to read the file into (default: auto)")):
+         layout: Optional[str] = typer.Option(None, help="layout to read the file into (default: auto)"),
+         overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing output file")):
     """Draw a keypoint file over its video (or alone) to check extraction quality."""
-    path = _api().show(file, out, video, layout)
-    console.print(f"wrote {path}")
+    path = _api().show(file, out, video, layout, overwrite)
+    _say(f"wrote {path}")
 
 
 @app.command()
@@ -149,8 +178,8 @@ def distill(teacher: str = typer.Argument(..., help="teacher checkpoint (.safete
     m = result["metrics"]
     _print_metrics(m, f"student {m['dataset']} test, best epoch {m['best_epoch']}/{m['epochs']} (T={temperature}, "
                       f"alpha={alpha})")
-    console.print(f"test top-1: {m['top1']:.4f}")
-    console.print(f"checkpoint: {result['checkpoint']}")
+    _say(f"test top-1: {m['top1']:.4f}")
+    _say(f"checkpoint: {result['checkpoint']}")
 
 
 @app.command()
@@ -160,10 +189,11 @@ def prune(checkpoint: str,
           finetune: int = typer.Option(0, help="epochs of fine-tuning with the pruning masks on"),
           lr: Optional[float] = typer.Option(None, help="fine-tuning learning rate (default: a tenth of training's)"),
           out: Optional[str] = typer.Option(None, help="output checkpoint (default <name>-pruned.safetensors)"),
-          data_root: Optional[str] = typer.Option(None, help="data root (default $SIGNKIT_DATA or ../shared/data)")):
+          data_root: Optional[str] = typer.Option(None, help="data root (default $SIGNKIT_DATA or ../shared/data)"),
+          overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing output file")):
     """Magnitude-prune a checkpoint (torch.nn.utils.prune, made permanent); report sparsity and test top-1."""
     r = _api().prune(checkpoint, out, sparsity=sparsity, threshold=threshold, finetune=finetune,
-                     finetune_lr=lr, data_root=data_root)
+                     finetune_lr=lr, data_root=data_root, overwrite=overwrite)
     t = Table(title="pruned weights per layer")
     for c in ("layer", "weights", "zeros", "sparsity"):
         t.add_column(c, justify="right" if c != "layer" else "left")
@@ -172,10 +202,10 @@ def prune(checkpoint: str,
     rep = r["report"]
     t.add_row("total", f"{rep['weights']:,}", f"{rep['zeros']:,}", f"{rep['sparsity']:.1%}")
     console.print(t)
-    console.print(f"test top-1 before {r['top1_before']:.4f}, after {r['top1_after']:.4f} "
+    _say(f"test top-1 before {r['top1_before']:.4f}, after {r['top1_after']:.4f} "
                   f"({100 * (r['top1_after'] - r['top1_before']):+.2f} points); sparsity of all parameters "
                   f"{rep['all_parameters_sparsity']:.1%}")
-    console.print(f"wrote {r['path']}")
+    _say(f"wrote {r['path']}")
 
 
 @app.command()
@@ -184,10 +214,11 @@ def export(checkpoint: str,
            fp16: bool = typer.Option(False, "--fp16", help="store weights in half precision"),
            sparse: bool = typer.Option(False, "--sparse", help="ONNX: store mostly-zero (pruned) weights sparsely"),
            int8: bool = typer.Option(False, "--int8", help="ONNX: static int8 quantization calibrated on training data"),
-           out: Optional[str] = typer.Option(None, help="output file (default beside the checkpoint)")):
+           out: Optional[str] = typer.Option(None, help="output file (default beside the checkpoint)"),
+           overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing output file")):
     """Export a checkpoint to ONNX (usable by `signkit predict`) or TorchScript; prints the file size."""
-    r = _api().export(checkpoint, out, fmt, fp16, sparse, int8)
-    console.print(f"wrote {r['path']}: {r['bytes'] / 1e6:.3f} MB (checkpoint {r['checkpoint_bytes'] / 1e6:.3f} MB, "
+    r = _api().export(checkpoint, out, fmt, fp16, sparse, int8, overwrite=overwrite)
+    _say(f"wrote {r['path']}: {r['bytes'] / 1e6:.3f} MB (checkpoint {r['checkpoint_bytes'] / 1e6:.3f} MB, "
                   f"ratio {r['bytes'] / r['checkpoint_bytes']:.2f})" +
                   (f"; {r['sparse_tensors']} sparse tensor(s)" if sparse else ""))
 
@@ -200,7 +231,7 @@ def bench(checkpoint: str, batch: int = typer.Option(256, help="batch size for t
     """Latency at batch 1 (median, p95) and throughput, PyTorch vs ONNX Runtime, fp32 vs fp16."""
     r = _api().bench(checkpoint, batch, repeats, threads)
     if as_json:
-        console.print_json(json.dumps(r))
+        _json(r)
         return
     t = Table(title=f"{r['model']} ({r['parameters']:,} parameters), input {r['input_shape']}, {threads} thread(s); "
                     f"{r['machine']}")

@@ -109,6 +109,61 @@ class Config:
 _SECTIONS = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
 
 
+# --- data.augment, one typed section per input kind (checked by signkit.kinds) ----------------------
+@dataclass
+class KeypointAugment:
+    """Keypoint sequences: temporal crop (smallest kept fraction), speed (+-), rotation (degrees),
+    scale (+-), shift and jitter (in normalised units), mirror (probability)."""
+
+    crop: float | None = None
+    speed: float | None = None
+    rotation: float | None = None
+    scale: float | None = None
+    shift: float | None = None
+    jitter: float | None = None
+    mirror: float | None = None
+
+
+@dataclass
+class ImageAugment:
+    """Images: random resized crop (smallest area), rotation (degrees), brightness/contrast (+-),
+    horizontal flip (probability), translate (fraction of the side)."""
+
+    crop: float | None = None
+    rotation: float | None = None
+    color: float | None = None
+    flip: float | None = None
+    translate: float | None = None
+
+
+@dataclass
+class LandmarkAugment:
+    """Hand landmarks: in-plane rotation (degrees), scale (+-), Gaussian jitter (hand-size units)."""
+
+    rotation: float | None = None
+    scale: float | None = None
+    jitter: float | None = None
+
+
+@dataclass
+class ClipAugment:
+    """Pixel clips: one random shift (up to 1/16 of the side) and brightness/contrast per clip."""
+
+    shift: bool = False
+
+
+def check_section(cls, values: dict, section: str) -> dict:
+    """``values`` checked against the dataclass ``cls`` (keys and types; ints accepted for floats);
+    returns the given keys with checked values.
+
+    Raises:
+        UnknownNameError: a key ``cls`` does not have (the message lists those it has).
+        ConfigError: a value of the wrong type.
+    """
+    built = _build_section(cls, values, section)
+    return {k: getattr(built, k) for k in values}
+
+
 class _Loader(yaml.SafeLoader):
     """PyYAML's safe loader with YAML 1.2 floats (``1e-3`` is a float, not the string YAML 1.1 makes it)."""
 
@@ -121,6 +176,18 @@ _Loader.add_implicit_resolver(
                    |[-+]?\.(?:inf|Inf|INF)
                    |\.(?:nan|NaN|NAN))$""", re.X),
     list("-+0123456789."))
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes strings that YAML 1.2 would read as numbers (``"1e3"``) in quotes."""
+
+
+_Dumper.yaml_implicit_resolvers = {k: list(v) for k, v in _Loader.yaml_implicit_resolvers.items()}
+
+
+def dump_yaml(data: Any) -> str:
+    """YAML text that :func:`parse_yaml` reads back to the same values (types included)."""
+    return yaml.dump(data, Dumper=_Dumper, sort_keys=False)
 
 
 def parse_yaml(text: str, where: str) -> Any:
@@ -187,14 +254,50 @@ def _build_section(cls, values: Any, section: str):
     return cls(**{k: _check_value(section, k, v, hints[k]) for k, v in values.items()})
 
 
+# value ranges checked after the types: (section, key) -> (lowest, highest, what); None = unbounded
+RANGES = {
+    ("data", "num_frames"): (1, 100_000, "frames"), ("data", "max_frames"): (1, 100_000, "frames"),
+    ("data", "val_fraction"): (0.0, 0.9, "fraction"), ("data", "image_size"): (8, 1024, "pixels"),
+    ("data", "channels"): (1, 3, "channels"), ("data", "scale"): (1e-9, None, "units"),
+    ("train", "epochs"): (1, 100_000, "epochs"), ("train", "batch_size"): (1, 1_000_000, "samples"),
+    ("train", "lr"): (1e-12, 100.0, "learning rate"), ("train", "weight_decay"): (0.0, 100.0, "weight decay"),
+    ("train", "label_smoothing"): (0.0, 0.99, "fraction"), ("train", "devices"): (1, 1024, "devices"),
+    ("train", "num_workers"): (0, 256, "processes"),
+}
+CHOICES = {
+    ("data", "image_normalize"): ("unit", "imagenet"), ("train", "optimizer"): ("adam", "adamw", "sgd"),
+    ("train", "schedule"): ("cosine", "step", "none"), ("train", "class_weights"): ("none", "balanced"),
+    ("train", "progress"): ("auto", "rich", "lines", "none"),
+}
+
+
+def _check_ranges(cfg: "Config") -> None:
+    import math
+
+    for (sec, key), (lo, hi, what) in RANGES.items():
+        v = getattr(getattr(cfg, sec), key)
+        if v is None:
+            continue
+        if (isinstance(v, float) and not math.isfinite(v)) or v < lo or (hi is not None and v > hi):
+            raise ConfigError(f"config {sec}.{key}: expected {lo}..{hi if hi is not None else 'any'} ({what}); "
+                              f"found {v!r}")
+    for (sec, key), allowed in CHOICES.items():
+        v = getattr(getattr(cfg, sec), key)
+        if v not in allowed:
+            raise ConfigError(f"config {sec}.{key}: expected one of {list(allowed)}; found {v!r}")
+
+
 def config_from_dict(d: dict) -> Config:
     """Build a :class:`Config` from a plain dict.
 
     Raises:
         UnknownNameError: an unknown key (the message lists the allowed keys).
-        ConfigError: a value of the wrong type, or a section that is not a mapping.
+        ConfigError: a value of the wrong type or out of range, a run name that is not one folder
+            name, or a section that is not a mapping.
     """
-    d = dict(d or {})
+    if not isinstance(d, dict):
+        raise ConfigError(f"config must be a mapping; found {type(d).__name__}")
+    d = dict(d)
     kwargs: dict[str, Any] = {}
     top = {f.name for f in dataclasses.fields(Config)}
     for k, v in d.items():
@@ -204,7 +307,24 @@ def config_from_dict(d: dict) -> Config:
             kwargs[k] = _build_section(_SECTIONS[k], v, k)
         else:
             kwargs[k] = _check_value("config", k, v, str)
-    return Config(**kwargs)
+    cfg = Config(**kwargs)
+    check_run_name(cfg.name)
+    _check_ranges(cfg)
+    return cfg
+
+
+def check_run_name(name: str) -> str:
+    """A run name is one path component (the run folder is ``<output_dir>/<name>/<stamp>``): not
+    empty, not ``.`` or ``..``, no ``/`` or ``\\``, no control characters.
+
+    Raises:
+        ConfigError: naming what was found.
+    """
+    if (not name or name in (".", "..") or any(c in name for c in "/\\") or any(ord(c) < 32 for c in name)
+            or Path(name).is_absolute()):
+        raise ConfigError(f"config name {name!r}: expected one folder name (letters, digits, '-', '_', '.'), "
+                          f"without '/', '\\' or '..'")
+    return name
 
 
 def apply_overrides(d: dict, overrides: list[str]) -> dict:

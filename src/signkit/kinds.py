@@ -32,8 +32,9 @@ from typing import Callable
 import numpy as np
 import torch
 
-from .config import KEYPOINT_AUGMENT, Config, DataConfig
-from .errors import ConfigError, LayoutMismatchError, NoHandError, UnknownNameError
+from .config import (KEYPOINT_AUGMENT, ClipAugment, Config, DataConfig, ImageAugment, KeypointAugment,
+                     LandmarkAugment, check_section)
+from .errors import ConfigError, KeypointFileError, LayoutMismatchError, NoHandError, UnknownNameError
 from .keypoints import KeypointSequence, build_transforms, get_layout, pad_batch
 
 # data.options keys handled here (wrappers), not by the dataset loaders
@@ -73,6 +74,26 @@ class InputSpec:
     def to_dict(self) -> dict:
         return {k: v for k, v in dataclasses.asdict(self).items() if v is not None}
 
+    # limits of a spec read from a file: beyond them a crafted checkpoint could make signkit allocate
+    # without bound (a clip of 10^9 frames) before anything else fails
+    LIMITS = {"channels": (1, 64), "size": (1, 4096), "frames": (1, 100_000), "joints": (1, 4096), "dims": (1, 4)}
+
+    def check(self) -> "InputSpec":
+        """This spec, after checking its fields' types and ranges (:attr:`LIMITS`).
+
+        Raises:
+            LayoutMismatchError: naming the field, the allowed range and what was found.
+        """
+        if self.kind not in KINDS:
+            raise LayoutMismatchError(f"input kind {self.kind!r}; expected one of {sorted(KINDS)}")
+        for k, (lo, hi) in self.LIMITS.items():
+            v = getattr(self, k)
+            if v is not None and (not isinstance(v, int) or isinstance(v, bool) or not lo <= v <= hi):
+                raise LayoutMismatchError(f"input {k} {v!r}; expected an integer in {lo}..{hi}")
+        if self.layout is not None and not isinstance(self.layout, str):
+            raise LayoutMismatchError(f"input layout {self.layout!r}; expected a layout name")
+        return self
+
     @classmethod
     def from_meta(cls, meta: dict) -> "InputSpec":
         """The spec of a checkpoint's metadata (``meta["input"]``; older checkpoints: from ``layout``
@@ -85,34 +106,39 @@ class InputSpec:
         if isinstance(raw, dict):
             names = {f.name for f in dataclasses.fields(cls)}
             if raw.get("kind") not in KINDS or set(raw) - names:
-                raise LayoutMismatchError(f"checkpoint input {raw!r}; expected kind one of {sorted(KINDS)} and "
-                                          f"keys among {sorted(names)}")
-            return cls(**raw)
+                raise LayoutMismatchError(f"checkpoint input {str(raw)[:200]}; expected kind one of {sorted(KINDS)} "
+                                          f"and keys among {sorted(names)}")
+            spec = cls(**raw).check()
+            if spec.kind == "keypoints":
+                get_layout(spec.layout)  # a registered layout, or UnknownNameError listing them
+            if spec.kind == "clip" and spec.frames is None:
+                raise LayoutMismatchError("checkpoint clip input without frames; expected frames 1..100000")
+            return spec
         layout = str(meta.get("layout", ""))
         prep = meta.get("preprocessing") or {}
         try:
             if layout.startswith("image:"):
                 c, s, _ = (int(v) for v in layout.split(":", 1)[1].split("x"))
-                return cls("image", channels=c, size=s)
+                return cls("image", channels=c, size=s).check()
             if layout.startswith("landmarks:"):
                 j, d = (int(v) for v in layout.split(":", 1)[1].split("x"))
-                return cls("landmarks", joints=j, dims=d)
+                return cls("landmarks", joints=j, dims=d).check()
             if layout.startswith("clip:"):
                 c, s, _ = (int(v) for v in layout.split(":", 1)[1].split("x"))
                 opts = (meta.get("config") or {}).get("data", {}).get("options") or {}
-                return cls("clip", channels=c, size=s, frames=int(opts.get("num_frames", 32)))
-        except ValueError:
-            raise LayoutMismatchError(f"checkpoint layout {layout!r} is malformed") from None
+                return cls("clip", channels=c, size=s, frames=int(opts.get("num_frames", 32))).check()
+        except (ValueError, TypeError, AttributeError):
+            raise LayoutMismatchError(f"checkpoint layout {layout[:100]!r} is malformed") from None
         lay = get_layout(layout)
         return cls("keypoints", layout=lay.name, joints=lay.num_joints, dims=lay.dims,
-                   frames=prep.get("num_frames"))
+                   frames=prep.get("num_frames")).check()
 
 
 class InputKind:
     """The interface every kind implements (see the module docstring)."""
 
     name: str = ""
-    augment_keys: tuple[str, ...] = ()
+    augment_section: type = KeypointAugment  # the typed data.augment section of this kind
     default_augment: dict = {}
     input_names: tuple[str, ...] = ("x", "mask")
 
@@ -123,11 +149,17 @@ class InputKind:
     def collate(self, items: list[dict]) -> dict:
         raise NotImplementedError
 
+    @property
+    def augment_keys(self) -> tuple[str, ...]:
+        return tuple(f.name for f in dataclasses.fields(self.augment_section))
+
     def augment(self, data: DataConfig) -> dict:
-        """``data.augment`` checked against this kind's keys (the keypoint default counts as unset).
+        """``data.augment`` checked against this kind's typed section (keys and types; the keypoint
+        default counts as unset for the other kinds, which then use their own default).
 
         Raises:
-            ConfigError: a key this kind does not know (the message lists the allowed ones).
+            ConfigError: a key this kind does not know (the message lists the allowed ones), or a value
+            of the wrong type.
         """
         aug = data.augment
         if aug is None or (self.name != "keypoints" and aug == KEYPOINT_AUGMENT):
@@ -136,7 +168,7 @@ class InputKind:
         if unknown:
             raise ConfigError(f"data.augment: unknown key(s) {unknown} for {self.name} input; expected "
                               f"{', '.join(self.augment_keys)}")
-        return dict(aug)
+        return check_section(self.augment_section, dict(aug), "data.augment")
 
     def transforms(self, preprocessing: dict, augment: dict | None) -> Callable | None:
         """The transform of one dataset item: augmenting when ``augment`` is given (training), else the
@@ -197,7 +229,7 @@ class KeypointKind(InputKind):
     units), padded into ``x (B, T, J, C)`` and ``mask (B, T)``; resampled to ``data.num_frames``."""
 
     name = "keypoints"
-    augment_keys = ("crop", "speed", "rotation", "scale", "shift", "jitter", "mirror")
+    augment_section = KeypointAugment
     default_augment = KEYPOINT_AUGMENT
 
     def spec(self, dataset, data: DataConfig) -> InputSpec:
@@ -235,12 +267,19 @@ class KeypointKind(InputKind):
             if not isinstance(s, KeypointSequence):
                 raise LayoutMismatchError(f"the checkpoint takes keypoint sequences of layout {lay.name!r}; found "
                                           f"{type(s).__name__}")
+            if s.valid_frames == 0:
+                where = s.meta.get("path") or "the input"
+                raise KeypointFileError(f"{where}: no landmarks in any of its {len(s)} frame(s) (every value missing, "
+                                        f"non-finite or masked); expected at least one detected frame")
             if s.layout.name != lay.name:
                 raise LayoutMismatchError(
                     f"the checkpoint expects layout {lay.name!r} ({lay.num_joints} joints x {lay.dims}); the input "
                     f"has layout {s.layout.name!r} ({s.layout.num_joints} joints x {s.layout.dims})")
         tf = self.transforms(meta["preprocessing"], None)
         x, mask = pad_batch([tf(s) for s in inputs])
+        if not torch.isfinite(x).all():
+            raise KeypointFileError("keypoint values overflow when normalised (coordinates near the float32 "
+                                    "limit); expected coordinates of a real recording")
         return {"x": x, "mask": mask}
 
 
@@ -253,7 +292,7 @@ class ImageKind(InputKind):
     normalised); the ``hand_crop`` view crops each image to its hand first (MediaPipe Hands)."""
 
     name = "image"
-    augment_keys = ("crop", "rotation", "color", "flip", "translate")
+    augment_section = ImageAugment
     default_augment = {"crop": 0.8, "rotation": 10.0, "color": 0.2}
     input_names = ("x",)
 
@@ -313,7 +352,7 @@ class LandmarkKind(ImageKind):
     ``x (B, 21, 3)``. Raw inputs are images; a hand must be found in each."""
 
     name = "landmarks"
-    augment_keys = ("rotation", "scale", "jitter")
+    augment_section = LandmarkAugment
     default_augment = {"rotation": 10.0, "scale": 0.1, "jitter": 0.02}
 
     def spec(self, dataset, data):
@@ -356,7 +395,7 @@ class ClipKind(InputKind):
     central frames: ``x (B, C, T, S, S)`` in [0, 1] and ``mask (B, T)``."""
 
     name = "clip"
-    augment_keys = ("shift",)
+    augment_section = ClipAugment
     default_augment = {"shift": True}
 
     def spec(self, dataset, data):
@@ -436,8 +475,14 @@ def open_dataset(name: str, split: str = "train", root=None, *, num_frames: int 
     from .data.registry import load_dataset, takes
     from .data.wrappers import exclude_glosses, per_class
 
+    from .data.registry import dataset_options
+
     opts = dict(options)
     wrap = {k: opts.pop(k) for k in WRAPPER_OPTIONS if k in opts}
+    bad = sorted(set(opts) - set(dataset_options(name)) - {"num_frames"}, key=str)
+    if bad:
+        raise ConfigError(f"dataset {name!r} takes no option(s) {bad} in data.options; it takes "
+                          f"{dataset_options(name)} and the wrappers {list(WRAPPER_OPTIONS)}")
     if "num_frames" in opts:
         raise ConfigError("data.options.num_frames: the frame count of a run is data.num_frames (one key); "
                           "remove it from data.options")

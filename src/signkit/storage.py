@@ -2,21 +2,32 @@
 
 - :func:`cache_dir`: ``$SIGNKIT_CACHE`` (default ``~/.cache/signkit``), one sub-folder per kind of
   cached result (``landmarks``, ``clips``, ``videos``).
-- :func:`atomic_write_bytes` / :func:`atomic_write_text`: write ``.<name>.part`` in the same folder,
-  fsync, then rename over the target, so a crash or Ctrl-C never leaves a half-written file, and a
-  reader sees either the old file or the new one.
+- :func:`atomic_write_bytes` / :func:`atomic_write_text`: write a uniquely named temporary file in the
+  same folder (``.<name>.<random>.signkit-part``, from :mod:`tempfile`), fsync, then rename over the
+  target, so a crash or Ctrl-C never leaves a half-written file, and a reader sees either the old
+  file or the new one. Only files with that suffix are ever cleaned up (:func:`stale_parts`).
 - :func:`atomic_path`: the same for libraries that insist on writing to a path themselves
   (``safetensors.torch.save_file``, ``numpy.savez_compressed``).
+- :func:`check_output`: an output never replaces one of the command's inputs, nor an existing file
+  unless the user asked to overwrite.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
+
+from .errors import SignkitError
 
 CACHE_ENV = "SIGNKIT_CACHE"
+PART_SUFFIX = ".signkit-part"
+
+
+class OutputExistsError(SignkitError, FileExistsError):
+    """An output path is one of the inputs, or an existing file that may not be replaced."""
 
 
 def cache_dir(sub: str | None = None) -> Path:
@@ -25,21 +36,26 @@ def cache_dir(sub: str | None = None) -> Path:
     return base / sub if sub else base
 
 
-def part_path(path: Path) -> Path:
-    """The temporary name used while ``path`` is being written: ``.<name>.part`` beside it."""
-    return path.with_name(f".{path.name}.part")
+def stale_parts(path: Path) -> list[Path]:
+    """signkit's own temporary files for ``path`` left by a killed run (``.<name>.*.signkit-part*``)."""
+    path = Path(path)
+    return sorted(path.parent.glob(f".{path.name}.*{PART_SUFFIX}*")) if path.parent.is_dir() else []
 
 
 @contextlib.contextmanager
 def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
-    """Yield a temporary path beside ``path`` (ending in ``suffix``, for libraries that add their own
-    extension); on a clean exit it is renamed over ``path``, on an error it is removed. Parent
-    folders are created."""
+    """Yield a new, uniquely named temporary path beside ``path`` (ending in ``suffix``, for libraries
+    that add their own extension); on a clean exit it is fsynced and renamed over ``path``, on an
+    error it is removed. Parent folders are created."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = part_path(path).with_name(part_path(path).name + suffix)
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX + suffix)
+    os.close(fd)
+    tmp = Path(name)
     try:
         yield tmp
+        with open(tmp, "rb+") as f:
+            os.fsync(f.fileno())
         os.replace(tmp, path)
     finally:
         if tmp.exists():
@@ -52,11 +68,27 @@ def atomic_write_bytes(path: str | os.PathLike, data: bytes) -> Path:
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as f:
             f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
     return path
 
 
 def atomic_write_text(path: str | os.PathLike, text: str) -> Path:
     """Text counterpart of :func:`atomic_write_bytes` (UTF-8)."""
     return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def check_output(out: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (), overwrite: bool = False) -> Path:
+    """``out`` as a Path, after checking that it is not one of ``inputs`` (never allowed) and, unless
+    ``overwrite``, that no file exists there; call it before any work is done.
+
+    Raises:
+        OutputExistsError: naming the file and the option that allows replacing it.
+    """
+    out = Path(out)
+    for i in inputs:
+        if Path(i).exists() and out.exists() and os.path.samefile(out, i) or Path(i).resolve() == out.resolve():
+            raise OutputExistsError(f"output {str(out)!r} is the input {str(i)!r}; expected another output path")
+    if out.is_dir():
+        raise OutputExistsError(f"output {str(out)!r} is a folder; expected a file path")
+    if out.exists() and not overwrite:
+        raise OutputExistsError(f"output {str(out)!r} exists; pass --overwrite (overwrite=True) to replace it")
+    return out

@@ -78,7 +78,7 @@ def benchmark(checkpoint: str | Path, batch: int = 256, repeats: int = 300, thre
                         row["file_bytes"] = ckpt_bytes // 2 if prec == "fp16" else ckpt_bytes
                     elif rt == "onnxruntime":
                         r = export_checkpoint(checkpoint, tmp / f"m-{prec}.onnx", "onnx", fp16=prec == "fp16",
-                                              int8=prec == "int8")
+                                              int8=prec == "int8", overwrite=True)
                         om = OnnxModel(r["path"], threads=threads)
                         n1 = [a.numpy() for a in one]
                         nb = [a.numpy() for a in big]

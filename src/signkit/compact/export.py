@@ -29,10 +29,10 @@ import numpy as np
 import torch
 from torch import nn
 
-from ..checkpoint import input_spec, load_checkpoint
+from ..checkpoint import input_spec, load_checkpoint, parse_meta
 from ..errors import CheckpointError, SignkitError
 from ..kinds import get_kind
-from ..storage import atomic_write_bytes
+from ..storage import atomic_write_bytes, check_output
 
 FORMATS = ("onnx", "torchscript")
 
@@ -152,14 +152,16 @@ def quantize_int8(onnx_bytes: bytes, meta: dict, calibration: int = 100, data_ro
 
 def export_checkpoint(checkpoint: str | Path, out: str | Path | None = None, fmt: str = "onnx",
                       fp16: bool = False, sparse: bool = False, opset: int = 17, int8: bool = False,
-                      calibration: int = 100, data_root: str | None = None) -> dict:
+                      calibration: int = 100, data_root: str | None = None, overwrite: bool = False) -> dict:
     """Export a signkit checkpoint; returns ``{"path", "bytes", "checkpoint_bytes", "format", "fp16",
     "sparse_tensors"}``. ``out`` defaults to the checkpoint's name with ``.onnx``/``.pt`` (``-fp16``,
-    ``-sparse`` added). The file is written atomically.
+    ``-sparse`` added). The file is written atomically; it never replaces the checkpoint, nor an
+    existing file unless ``overwrite``.
 
     Raises:
         CheckpointError: the checkpoint cannot be loaded (missing, not signkit, weights mismatch).
         SignkitError: an unknown format, ``sparse``/``int8`` with TorchScript, or an export failure.
+        OutputExistsError: ``out`` is the checkpoint, or exists and ``overwrite`` is False.
         DataRootError: ``int8`` without the checkpoint's dataset (calibration data).
     """
     if fmt not in FORMATS:
@@ -169,15 +171,15 @@ def export_checkpoint(checkpoint: str | Path, out: str | Path | None = None, fmt
     if int8 and (fmt != "onnx" or fp16 or sparse):
         raise SignkitError("--int8 is an ONNX-only option and excludes --fp16 and --sparse")
     checkpoint = Path(checkpoint)
-    model, meta = load_checkpoint(checkpoint)  # raises CheckpointError with the reason
-    kind = get_kind(input_spec(meta).kind)
-    wrapper = _Logits(model).eval()
-    args = example_inputs(meta, batch=2)
     if out is None:
         stem = (checkpoint.with_suffix("").name + ("-fp16" if fp16 else "") + ("-sparse" if sparse else "")
                 + ("-int8" if int8 else ""))
         out = checkpoint.with_name(stem + (".onnx" if fmt == "onnx" else ".pt"))
-    out = Path(out)
+    out = check_output(out, [checkpoint], overwrite)
+    model, meta = load_checkpoint(checkpoint)  # raises CheckpointError with the reason
+    kind = get_kind(input_spec(meta).kind)
+    wrapper = _Logits(model).eval()
+    args = example_inputs(meta, batch=2)
     moved = 0
     try:
         if fmt == "onnx":
@@ -240,12 +242,7 @@ class OnnxModel:
         raw = {p.key: p.value for p in proto.metadata_props}.get("signkit")
         if raw is None:
             raise CheckpointError(f"{path}: ONNX file without signkit metadata; expected one made by `signkit export`")
-        try:
-            self.meta = json.loads(raw)
-        except ValueError as e:
-            raise CheckpointError(f"{path}: signkit metadata is not valid JSON ({e})") from None
-        if not isinstance(self.meta, dict):
-            raise CheckpointError(f"{path}: signkit metadata is {type(self.meta).__name__}; expected a JSON object")
+        self.meta = parse_meta(raw, path)
         self.kind = get_kind(input_spec(self.meta).kind)
         opts = ort.SessionOptions()
         if threads:

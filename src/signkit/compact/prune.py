@@ -22,7 +22,7 @@ from ..checkpoint import input_spec, load_checkpoint, save_checkpoint
 from ..config import config_from_dict
 from ..errors import SignkitError
 from ..evaluation import top1
-from ..storage import atomic_path
+from ..storage import atomic_path, check_output
 
 
 def prunable_parameters(model: nn.Module) -> list[tuple[nn.Module, str, str]]:
@@ -103,7 +103,7 @@ def test_top1(model: nn.Module, data) -> float:
 
 def prune_checkpoint(checkpoint: str | Path, out: str | Path | None = None, *, sparsity: float | None = None,
                      threshold: float | None = None, finetune: int = 0, finetune_lr: float | None = None,
-                     data_root: str | None = None, verbose: bool = True) -> dict:
+                     data_root: str | None = None, verbose: bool = True, overwrite: bool = False) -> dict:
     """Prune a checkpoint, optionally fine-tune ``finetune`` epochs with the masks on (the
     checkpoint's own config, ``lr`` = ``finetune_lr`` or a tenth of the original), make it permanent,
     and write ``out`` (default ``<name>-pruned.safetensors`` beside it).
@@ -112,10 +112,13 @@ def prune_checkpoint(checkpoint: str | Path, out: str | Path | None = None, *, s
 
     Raises:
         CheckpointError: the checkpoint cannot be loaded. SignkitError: see :func:`prune_model`.
+        OutputExistsError: ``out`` is the checkpoint, or exists and ``overwrite`` is False.
     """
     from ..training.fit import fit, prepare_data
 
     checkpoint = Path(checkpoint)
+    out = check_output(out or checkpoint.with_name(checkpoint.with_suffix("").name + "-pruned.safetensors"),
+                       [checkpoint], overwrite)
     model, meta = load_checkpoint(checkpoint)
     cfg = config_from_dict(meta["config"])
     if data_root:
@@ -124,7 +127,6 @@ def prune_checkpoint(checkpoint: str | Path, out: str | Path | None = None, *, s
     prune_model(model, sparsity=sparsity, threshold=threshold)  # bad arguments fail before any data is read
     data = prepare_data(cfg)
     before = test_top1(original, data)
-    out = Path(out) if out else checkpoint.with_name(checkpoint.with_suffix("").name + "-pruned.safetensors")
     if finetune > 0:
         cfg.train.epochs = int(finetune)
         cfg.train.lr = float(finetune_lr or cfg.train.lr / 10)

@@ -20,7 +20,7 @@ import numpy as np
 import torch
 
 from ..checkpoint import input_spec, load_checkpoint
-from ..errors import LayoutMismatchError
+from ..errors import LayoutMismatchError, SignkitError
 from ..evaluation import classification_metrics, predict_logits, write_report
 from ..kinds import InputKind, InputSpec, get_kind, open_config_dataset
 from .readers import read_input
@@ -108,18 +108,31 @@ class Recognizer:
         return self.top_k(self.read(path), k)
 
     def _proba(self, batch: dict) -> np.ndarray:
-        logits = self.model(batch["x"], batch.get("mask"))
-        return torch.softmax(logits.float(), -1).numpy()
+        """Softmax of the model's logits; raises SignkitError when a logit is not finite."""
+        logits = self.model(batch["x"], batch.get("mask")).float()
+        if not torch.isfinite(logits).all():
+            raise SignkitError(f"{self.path.name}: the model's output is not finite (NaN or infinity); expected "
+                               f"finite logits (the input may hold extreme values)")
+        return torch.softmax(logits, -1).numpy()
 
     # --- evaluation on the checkpoint's own dataset -------------------------------------------
-    def evaluate(self, split: str = "test", data_root: str | None = None, out_dir: str | Path | None = None) -> dict:
-        """Metrics of the checkpoint on a split of its own dataset (same preprocessing as training).
+    def evaluate(self, split: str = "test", data_root: str | None = None, out_dir: str | Path | None = None,
+                 overwrite: bool = False) -> dict:
+        """Metrics of the checkpoint on a split of its own dataset (same preprocessing as training);
+        with ``out_dir``, the report files too (checked before the evaluation: existing ones are kept
+        unless ``overwrite``).
 
         Raises:
             LayoutMismatchError: the dataset now gives another input or vocabulary than the checkpoint's.
+            OutputExistsError: a report file exists and ``overwrite`` is False.
         """
         from ..config import config_from_dict
+        from ..evaluation import report_paths
+        from ..storage import check_output
 
+        if out_dir is not None:
+            for f in report_paths(out_dir, split).values():
+                check_output(f, [self.path], overwrite)
         cfg = config_from_dict(self.meta["config"])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")

@@ -10,14 +10,18 @@ import numpy as np
 from ..errors import KeypointFileError, LayoutMismatchError
 from .layouts import Layout, get_layout
 
+MAX_VALUES = 200_000_000  # keypoint values in one file (800 MB as float32): beyond this, a crafted file
+
 
 @dataclass
 class KeypointSequence:
     """A sequence of keypoints for one sample.
 
     Attributes:
-        data: ``(T, J, C)`` float32 keypoints; NaN marks a missing joint.
-        mask: ``(T,)`` bool, True for frames that hold a detection.
+        data: ``(T, J, C)`` float32 keypoints; NaN marks a missing joint. Non-finite values
+            (``inf``, ``-inf``) are treated as missing too: they become NaN.
+        mask: ``(T,)`` bool, True for frames that hold a detection (a frame whose every value is
+            missing is never valid, whatever the given mask says).
         layout: the :class:`Layout` giving the meaning of ``J``.
         fps: frames per second (FPHA: 30).
         space: coordinate space, e.g. ``"camera_mm"``, ``"image_px"``, ``"normalised"``.
@@ -36,7 +40,10 @@ class KeypointSequence:
 
     def __post_init__(self) -> None:
         self.layout = get_layout(self.layout)
-        self.data = np.asarray(self.data, dtype=np.float32)
+        try:
+            self.data = np.array(self.data, dtype=np.float32)
+        except (TypeError, ValueError) as e:
+            raise KeypointFileError(f"keypoints must be numbers (T, J, C); found {type(self.data).__name__} ({e})") from None
         if self.data.ndim != 3:
             raise LayoutMismatchError(f"keypoints must be (T, J, C); found shape {self.data.shape}")
         t, j, c = self.data.shape
@@ -45,11 +52,19 @@ class KeypointSequence:
                 f"layout {self.layout.name!r} expects (T, {self.layout.num_joints}, {self.layout.dims}) "
                 f"keypoints; found (T={t}, J={j}, C={c})"
             )
+        self.data[~np.isfinite(self.data)] = np.nan  # inf / -inf (e.g. float overflow in a file): missing
+        present = ~np.isnan(self.data).all(axis=(1, 2))
         if self.mask is None:
-            self.mask = ~np.isnan(self.data).all(axis=(1, 2))
+            self.mask = present
         self.mask = np.asarray(self.mask, dtype=bool)
         if self.mask.shape != (t,):
             raise LayoutMismatchError(f"mask must be ({t},); found {self.mask.shape}")
+        self.mask = self.mask & present
+
+    @property
+    def valid_frames(self) -> int:
+        """The number of frames with at least one detected (finite) keypoint."""
+        return int(self.mask.sum())
 
     def __len__(self) -> int:
         return int(self.data.shape[0])
@@ -81,6 +96,14 @@ class KeypointSequence:
             LayoutMismatchError: shape does not match the layout.
         """
         path = Path(path)
+
+        def scalar(z, k, kind):
+            a = z[k]
+            if a.shape != () or (kind is float and a.dtype.kind not in "fiu") or (kind is str and a.dtype.kind != "U"):
+                raise KeypointFileError(f"{path}: {k!r} must be a single {'number' if kind is float else 'string'}; "
+                                        f"found a {a.dtype} array of shape {a.shape}")
+            return kind(a)
+
         try:
             with np.load(path, allow_pickle=False) as z:
                 keys = set(z.files)
@@ -88,17 +111,26 @@ class KeypointSequence:
                 if key is None:
                     raise KeypointFileError(f"{path}: expected an array 'data' (T, J, C); found keys {sorted(keys)}")
                 data = z[key]
+                if data.dtype.kind not in "fiu" or data.size > MAX_VALUES:
+                    raise KeypointFileError(f"{path}: 'data' must be numbers, at most {MAX_VALUES:,} values; found "
+                                            f"{data.dtype} of shape {data.shape}")
                 mask = z["mask"] if "mask" in keys else None
-                fps = float(z["fps"]) if "fps" in keys else 30.0
-                file_layout = str(z["layout"]) if "layout" in keys else None
-                space = str(z["space"]) if "space" in keys else ""
+                if mask is not None and mask.dtype.kind not in "biu":
+                    raise KeypointFileError(f"{path}: 'mask' must be booleans; found {mask.dtype}")
+                fps = scalar(z, "fps", float) if "fps" in keys else 30.0
+                if not (0 < fps <= 10_000):
+                    raise KeypointFileError(f"{path}: fps {fps}; expected a frame rate in (0, 10000]")
+                file_layout = scalar(z, "layout", str) if "layout" in keys else None
+                space = scalar(z, "space", str) if "space" in keys else ""
                 meta = {"path": str(path)}
                 if "signer" in keys:
                     meta["signer"] = str(z["signer"])
-        except (OSError, ValueError) as e:
+        except (OSError, ValueError, EOFError) as e:
             if isinstance(e, KeypointFileError):
                 raise
             raise KeypointFileError(f"{path}: not a readable .npz keypoint file ({e})") from e
+        except Exception as e:  # zipfile and numpy raise many types for damaged files
+            raise KeypointFileError(f"{path}: not a readable .npz keypoint file ({type(e).__name__}: {e})") from e
         if layout is None:
             if file_layout is None:
                 raise KeypointFileError(f"{path}: no 'layout' key in the file and no layout given")

@@ -20,7 +20,7 @@ from lightning.pytorch.loggers import CSVLogger
 from torch.utils.data import DataLoader
 
 from ..checkpoint import save_checkpoint
-from ..config import Config
+from ..config import Config, dump_yaml
 from ..data import holdout_split
 from ..errors import ConfigError, SignkitError
 from ..evaluation import classification_metrics, plot_training_curves, predict_logits, write_report
@@ -192,9 +192,7 @@ def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
                            config=cfg.to_dict(), metrics=summary)
     paths = write_report({**metrics, **summary}, vocab, run_dir, "test",
                          title=f"{cfg.name}: test top-1 {metrics['top1']:.2%}")
-    import yaml
-
-    atomic_write_text(run_dir / "config.yaml", yaml.safe_dump(cfg.to_dict(), sort_keys=False))
+    atomic_write_text(run_dir / "config.yaml", dump_yaml(cfg.to_dict()))
     csv = run_dir / "metrics.csv"
     curves = plot_training_curves(csv, run_dir / "training_curves.png") if csv.exists() else None
     result = {"run_dir": str(run_dir), "checkpoint": str(ckpt), "metrics": summary,

@@ -10,6 +10,7 @@ for ordinary video its labels are swapped (``mirrored=True`` keeps them, for sel
 
 from __future__ import annotations
 
+import contextlib
 import os
 import time
 from pathlib import Path
@@ -18,7 +19,7 @@ from typing import Iterable
 import numpy as np
 
 from ..errors import SignkitError
-from ..storage import atomic_write_bytes
+from ..storage import atomic_write_bytes, cache_dir, stale_parts
 from .decode import VideoError, iter_frames, probe
 
 EXTRACTORS = ("hands", "holistic", "pose")
@@ -184,10 +185,62 @@ def extract_batch(inputs: list[str | Path], out_dir: str | Path, kind: str = "ha
     """Extract every video in ``inputs`` (files, folders, globs) into ``out_dir``, keeping the
     folders' relative layout (``<out>/<gloss>/<clip>.pose``).
 
-    Resumable: outputs that exist are complete (atomic writes) and are skipped; stale ``.part``
-    files from a killed run are removed. Failures are collected, never raised, and returned in
+    Resumable: outputs are written atomically, so an existing output is complete; it is skipped
+    after a check that it opens and has frames (otherwise it is extracted again). signkit's own
+    temporary files of a killed run are removed, nothing else. Two inputs that would be written to
+    the same output are an error before any work; a lock (``flock`` on
+    ``$SIGNKIT_CACHE/locks/<hash of the folder>.lock`` for the whole batch) stops a second extraction
+    into the same folder. Failures are collected, never raised, and returned in
     ``failed`` (video, reason); the rest is still done. ``workers`` > 1 uses worker processes.
     """
+    if kind not in EXTRACTORS:
+        raise SignkitError(f"unknown extraction layout {kind!r}; expected one of {EXTRACTORS}")
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with _folder_lock(out_dir):
+        return _extract_locked(inputs, out_dir, kind, fmt, workers, model_complexity, mirrored, progress)
+
+
+@contextlib.contextmanager
+def _folder_lock(out_dir: Path):
+    """Hold an exclusive ``flock`` on the lock file of ``out_dir`` in the cache folder (released when
+    the process ends, SIGKILL included), so the user's folder holds only outputs.
+
+    Raises:
+        SignkitError: another extraction holds it.
+    """
+    import fcntl
+    import hashlib
+
+    key = hashlib.sha1(str(out_dir.resolve()).encode()).hexdigest()[:16]
+    path = cache_dir("locks") / f"extract-{key}.lock"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise SignkitError(f"another signkit extraction is writing to {str(out_dir)!r} (lock {path}); "
+                               f"expected one extraction per output folder") from None
+        yield
+    finally:
+        os.close(fd)
+
+
+def valid_output(path: Path) -> bool:
+    """Whether an existing output opens and has at least one frame (``.pose`` or ``.npz``)."""
+    try:
+        if path.suffix == ".npz":
+            with np.load(path, allow_pickle=False) as z:
+                return "data" in z.files and z["data"].ndim == 3 and len(z["data"]) > 0
+        from ..keypoints.formats import read_pose
+
+        return read_pose(path).body.data.shape[0] > 0
+    except Exception:  # any failure to open means: not a finished output
+        return False
+
+
+def _extract_locked(inputs, out_dir: Path, kind, fmt, workers, model_complexity, mirrored, progress) -> dict:
     from concurrent.futures import ProcessPoolExecutor, as_completed
     import multiprocessing as mp
 
@@ -195,16 +248,21 @@ def extract_batch(inputs: list[str | Path], out_dir: str | Path, kind: str = "ha
 
     from .decode import find_videos
 
-    if kind not in EXTRACTORS:
-        raise SignkitError(f"unknown extraction layout {kind!r}; expected one of {EXTRACTORS}")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    for stale in out_dir.rglob(".*.part"):
-        stale.unlink()
+    pairs = [(video, output_path(video, base, out_dir, fmt)) for video, base in find_videos(inputs)]
+    by_out: dict[Path, list[Path]] = {}
+    for video, out in pairs:
+        by_out.setdefault(out, []).append(video)
+    clash = {o: v for o, v in by_out.items() if len(v) > 1}
+    if clash:
+        o, v = next(iter(clash.items()))
+        raise SignkitError(f"{len(clash)} output(s) would be written by more than one input, e.g. {str(o)!r} by "
+                           f"{[str(x) for x in v]}; expected inputs with distinct relative paths (pass their "
+                           f"common folder instead of the files)")
     jobs, skipped = [], []
-    for video, base in find_videos(inputs):
-        out = output_path(video, base, out_dir, fmt)
-        (skipped if out.exists() else jobs).append((str(video), str(out)))
+    for video, out in pairs:
+        for stale in stale_parts(out):
+            stale.unlink()
+        (skipped if out.exists() and valid_output(out) else jobs).append((str(video), str(out)))
     results: list[dict] = []
     t0 = time.perf_counter()
     frames = 0

@@ -101,8 +101,11 @@ def save_overlay(frames: list[np.ndarray], out: str | Path, fps: float = 25.0, m
     elif ext == ".mp4":
         import av
 
-        tmp = out.with_name(f".{out.name}.part.mp4")
-        with av.open(str(tmp), "w") as c:
+        import tempfile
+
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryDirectory(dir=out.parent, prefix=".signkit-") as d, \
+                av.open(str(Path(d) / "overlay.mp4"), "w") as c:
             s = c.add_stream("mpeg4", rate=int(round(fps)))
             s.width, s.height = ims[0].width // 2 * 2, ims[0].height // 2 * 2
             s.pix_fmt = "yuv420p"
@@ -112,8 +115,8 @@ def save_overlay(frames: list[np.ndarray], out: str | Path, fps: float = 25.0, m
                     c.mux(pkt)
             for pkt in s.encode():
                 c.mux(pkt)
-        buf.write(tmp.read_bytes())
-        tmp.unlink()
+            c.close()
+            buf.write((Path(d) / "overlay.mp4").read_bytes())
     else:
         raise SignkitError(f"unsupported overlay output {out.name!r}; expected .png, .gif or .mp4")
     write_atomic(out, buf.getvalue())
