@@ -126,6 +126,11 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(ROOT / "docs" / "hostile_inputs.md"))
     a = ap.parse_args()
+    import resource
+
+    # a safety net for the machine: an allocation signkit fails to bound raises MemoryError here
+    # (counted as a traceback) instead of swapping until the time-out
+    resource.setrlimit(resource.RLIMIT_AS, (16 * 2 ** 30, resource.RLIM_INFINITY))
     rng = random.Random(a.seed)
     import signkit as sk
     from signkit.paths import data_root
@@ -258,8 +263,8 @@ def main() -> None:
                  "data.augment={crop: wide}", "model.pretrained=maybe", "model.checkpoint_path=/nonexistent.pth",
                  "data.channels=7", "data.image_size=100000"]
     for ov in overrides:
-        add("config", ["train", ov, "model.name=tcn_tiny", "data.num_frames=8", "train.epochs=1",
-                       f"output_dir={ws / 'cfg_runs'}", "train.progress=none"], False)
+        add("config", ["train", "model.name=tcn_tiny", "data.num_frames=8", "train.epochs=1",
+                       f"output_dir={ws / 'cfg_runs'}", "train.progress=none", ov], False)  # the hostile one last
     # --- keypoint files -------------------------------------------------------------------------
     good = sk.read_keypoints(skel)
     arrays = {"inf_one": None, "all_nan": np.full_like(good.data, np.nan), "all_inf": np.full_like(good.data, np.inf),

@@ -149,3 +149,34 @@ def test_untrusted_text_is_never_markup(ckpt, skeleton, tmp_path):
     assert r.returncode == 0 and "\x1b" not in r.stdout and "\\x1b[31mRED" in r.stdout, r.stderr[-500:]
     r = signkit("predict", evil, skeleton, "--json")
     assert r.returncode == 0 and "\x1b" not in r.stdout and json.loads(r.stdout)[0]["gloss"].startswith("\x1b[31m")
+
+
+def test_more_hostile_files(ckpt, tmp_path, data_root):
+    import pandas as pd
+
+    deep = tmp_path / "deep.yaml"
+    deep.write_text("a: " + "[" * 5000 + "\n")
+    _one_error_line(signkit("train", str(deep)), "not valid YAML")
+    df = pd.read_parquet(sorted((data_root / "islr_sample/train_landmark_files").rglob("*.parquet"))[0])
+    for name, d, needle in (("text_x", df.assign(x="left"), "column 'x'"),
+                            ("far_index", df.assign(landmark_index=df["landmark_index"] + 1000), "landmark_index outside"),
+                            ("negative", df.assign(landmark_index=-1 - df["landmark_index"]), "landmark_index outside")):
+        d.to_parquet(tmp_path / f"{name}.parquet")
+        _one_error_line(signkit("show", str(tmp_path / f"{name}.parquet"), "--out", str(tmp_path / f"{name}.png")),
+                        needle)
+    np.savez(tmp_path / "fps.npz", data=np.zeros((4, 21, 3), np.float32), layout="fpha_hand21", fps=np.arange(3.0))
+    _one_error_line(signkit("predict", ckpt, str(tmp_path / "fps.npz")), "'fps' must be a single number")
+    (tmp_path / "a_file").write_text("x")
+    _one_error_line(signkit("export", ckpt, "--out", str(tmp_path / "a_file" / "m.onnx")), "is a file, not a folder")
+    _one_error_line(signkit("evaluate", ckpt, "--out", str(tmp_path / "a_file")), "is a file, not a folder")
+    assert (tmp_path / "a_file").read_text() == "x"
+
+
+def test_help_imports_no_heavy_library():
+    import subprocess
+    import sys
+
+    code = ("import sys, signkit.cli; heavy = [m for m in ('torch', 'lightning', 'torchmetrics', 'mediapipe', 'cv2') "
+            "if m in sys.modules]; print(heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -13,14 +13,30 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typing import TYPE_CHECKING
+
 from .config import Config, load_config
 from .errors import SignkitError
-from .inference import Recognizer, read_input, read_keypoints
-from .keypoints import KeypointSequence
+
+if TYPE_CHECKING:  # imported on first use (below), so that listing models or datasets stays light
+    from .inference import Recognizer
+    from .keypoints import KeypointSequence
 
 __all__ = ["train", "evaluate", "predict", "spell", "extract", "show", "export", "bench", "prune", "distill",
            "list_models", "list_datasets", "read_keypoints", "read_input", "Recognizer", "load_config", "Config",
            "SignkitError", "split_config_args"]
+
+
+def __getattr__(name: str):
+    if name in ("Recognizer", "read_input", "read_keypoints"):
+        from . import inference
+
+        return getattr(inference, name)
+    if name == "KeypointSequence":
+        from .keypoints import KeypointSequence
+
+        return KeypointSequence
+    raise AttributeError(f"module 'signkit.api' has no attribute {name!r}")
 
 
 def split_config_args(args: list[str] | None) -> tuple[str | None, list[str]]:
@@ -46,12 +62,17 @@ def evaluate(checkpoint: str | Path, split: str = "test", data_root: str | None 
              out_dir: str | Path | None = None, overwrite: bool = False) -> dict:
     """Evaluate a checkpoint (or exported ONNX file) on ``split`` of its dataset; see
     :meth:`signkit.inference.Recognizer.evaluate`."""
+    from .inference import Recognizer
+
     return Recognizer(checkpoint).evaluate(split, data_root, out_dir, overwrite)
 
 
-def predict(checkpoint: str | Path, file: str | Path | KeypointSequence, top_k: int = 5) -> list[tuple[str, float]]:
+def predict(checkpoint: str | Path, file: "str | Path | KeypointSequence", top_k: int = 5) -> list[tuple[str, float]]:
     """Top-k (gloss, probability) for one input: a file (keypoints, image or video, read for the
     checkpoint's kind) or a :class:`~signkit.keypoints.KeypointSequence`."""
+    from .inference import Recognizer
+    from .keypoints import KeypointSequence
+
     rec = Recognizer(checkpoint)
     x = file if isinstance(file, KeypointSequence) else rec.read(file)
     return rec.top_k(x, top_k)
@@ -80,6 +101,7 @@ def show(file: str | Path, out: str | Path, video: str | Path | None = None, lay
     """Draw a keypoint file over its video (or alone) into a PNG sheet, GIF or MP4; returns the path.
     ``out`` never replaces an input, nor an existing file unless ``overwrite``."""
     from .storage import check_output
+    from .inference import read_keypoints
     from .video.overlay import detected_frames, render_frames, save_overlay
 
     check_output(out, [file] + ([video] if video else []), overwrite)

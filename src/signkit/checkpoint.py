@@ -15,6 +15,7 @@ import torch
 from safetensors import safe_open
 from safetensors.torch import load_file, save_file
 
+from .config import check_preprocessing
 from .errors import CheckpointError, SignkitError
 from .kinds import InputSpec, get_kind
 from .storage import atomic_path
@@ -88,6 +89,7 @@ def parse_meta(raw: str, where) -> dict:
     if len(set(vocab)) != len(vocab):
         raise CheckpointError(f"{where}: the vocabulary repeats glosses; expected {k} distinct glosses")
     try:
+        check_preprocessing(meta["preprocessing"], "metadata preprocessing")
         InputSpec.from_meta(meta)
     except SignkitError as e:
         raise CheckpointError(f"{where}: {e}") from None

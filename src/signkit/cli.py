@@ -24,6 +24,14 @@ console = Console(highlight=False, soft_wrap=True, markup=False)
 err = Console(stderr=True, highlight=False, soft_wrap=True, markup=False)
 
 
+@app.callback()
+def _options(verbose: bool = typer.Option(False, "--verbose", help="show third-party log output (Lightning, "
+                                                                 "MediaPipe)")):
+    """signkit: train, evaluate and run sign-language recognisers on real data."""
+    if verbose:
+        os.environ["SIGNKIT_VERBOSE"] = "1"
+
+
 def _api():
     from . import api
 

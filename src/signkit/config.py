@@ -197,6 +197,8 @@ def parse_yaml(text: str, where: str) -> Any:
     except yaml.YAMLError as e:
         msg = " ".join(str(e).split())
         raise ConfigError(f"{where}: not valid YAML ({msg[:300]})") from None
+    except RecursionError:
+        raise ConfigError(f"{where}: not valid YAML for signkit (nested too deeply)") from None
 
 
 def _type_name(tp) -> str:
@@ -285,6 +287,21 @@ def _check_ranges(cfg: "Config") -> None:
         v = getattr(getattr(cfg, sec), key)
         if v not in allowed:
             raise ConfigError(f"config {sec}.{key}: expected one of {list(allowed)}; found {v!r}")
+
+
+def check_preprocessing(prep: dict, where: str = "preprocessing") -> dict:
+    """A checkpoint's ``preprocessing`` (the evaluation part of ``data``, see
+    :meth:`DataConfig.preprocessing`) checked for keys, types and the ranges of ``data`` (a crafted
+    ``num_frames`` of 10^9 would otherwise resample every input to 10^9 frames).
+
+    Raises:
+        UnknownNameError / ConfigError: naming the key, what was expected and what was found.
+    """
+    if not isinstance(prep, dict):
+        raise ConfigError(f"{where}: expected a mapping; found {type(prep).__name__}")
+    d = _build_section(DataConfig, prep, where)
+    _check_ranges(Config(data=d))
+    return prep
 
 
 def config_from_dict(d: dict) -> Config:

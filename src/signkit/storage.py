@@ -30,6 +30,25 @@ class OutputExistsError(SignkitError, FileExistsError):
     """An output path is one of the inputs, or an existing file that may not be replaced."""
 
 
+class OutputPathError(SignkitError, OSError):
+    """An output folder cannot be made or written (a file in the way, no permission, no space)."""
+
+
+def ensure_dir(path: str | os.PathLike) -> Path:
+    """``path`` as an existing folder (created with its parents when missing).
+
+    Raises:
+        OutputPathError: a file is in the way, or the folder cannot be created.
+    """
+    path = Path(path)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputPathError(f"cannot make the output folder {str(path)!r} ({e.strerror or e}); expected a folder "
+                              f"path whose parents are folders") from None
+    return path
+
+
 def cache_dir(sub: str | None = None) -> Path:
     """``$SIGNKIT_CACHE/<sub>`` (default ``~/.cache/signkit/<sub>``); not created here."""
     base = Path(os.environ.get(CACHE_ENV) or Path.home() / ".cache" / "signkit").expanduser()
@@ -48,8 +67,11 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
     that add their own extension); on a clean exit it is fsynced and renamed over ``path``, on an
     error it is removed. Parent folders are created."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX + suffix)
+    ensure_dir(path.parent)
+    try:
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=PART_SUFFIX + suffix)
+    except OSError as e:
+        raise OutputPathError(f"cannot write in {str(path.parent)!r} ({e.strerror or e})") from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -89,6 +111,9 @@ def check_output(out: str | os.PathLike, inputs: Iterable[str | os.PathLike] = (
             raise OutputExistsError(f"output {str(out)!r} is the input {str(i)!r}; expected another output path")
     if out.is_dir():
         raise OutputExistsError(f"output {str(out)!r} is a folder; expected a file path")
+    for parent in out.parents:
+        if parent.exists() and not parent.is_dir():
+            raise OutputPathError(f"output {str(out)!r}: {str(parent)!r} is a file, not a folder")
     if out.exists() and not overwrite:
         raise OutputExistsError(f"output {str(out)!r} exists; pass --overwrite (overwrite=True) to replace it")
     return out

@@ -44,7 +44,8 @@ def read_skeleton_txt(path: str | Path) -> KeypointSequence:
             f"(frame index + 21 joints x (x, y, z))"
         )
     try:  # fast path: every line well formed
-        flat = np.array(" ".join(lines).split(), dtype=np.float32)
+        with np.errstate(over="ignore", invalid="ignore"):  # beyond float32: inf, i.e. missing
+            flat = np.array(" ".join(lines).split(), dtype=np.float32)
         if flat.size == len(lines) * NUM_COLUMNS:
             data = flat.reshape(len(lines), NUM_COLUMNS)[:, 1:].reshape(-1, 21, 3)
             return KeypointSequence(data, FPHA_HAND21, fps=FPS, space="camera_mm", meta={"path": str(path)})
@@ -65,7 +66,8 @@ def read_skeleton_txt(path: str | Path) -> KeypointSequence:
         except ValueError:
             bad = next(v for v in parts if not _is_number(v))
             raise KeypointFileError(f"{path}: line {k}: {bad!r} is not a number; expected {NUM_COLUMNS} numbers") from None
-    data = np.asarray(rows, dtype=np.float32).reshape(-1, 21, 3)
+    with np.errstate(over="ignore", invalid="ignore"):
+        data = np.asarray(rows, dtype=np.float32).reshape(-1, 21, 3)
     return KeypointSequence(data, FPHA_HAND21, fps=FPS, space="camera_mm", meta={"path": str(path)})
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..storage import atomic_write_text
+from ..storage import atomic_write_text, ensure_dir
 from .plots import plot_confusion_matrix
 
 
@@ -22,8 +22,7 @@ def report_paths(out_dir: str | Path, prefix: str = "test") -> dict[str, Path]:
 def write_report(metrics: dict, vocabulary: list[str], out_dir: str | Path, prefix: str = "test",
                  title: str = "") -> dict[str, Path]:
     """Write ``<prefix>_metrics.json``, ``<prefix>_confusion_matrix.csv`` and ``.png`` into ``out_dir``."""
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    out = ensure_dir(out_dir)
     paths = report_paths(out, prefix)
     atomic_write_text(paths["metrics"], json.dumps({k: v for k, v in metrics.items() if k != "confusion_matrix"},
                                                    indent=2, allow_nan=False))

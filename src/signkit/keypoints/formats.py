@@ -121,11 +121,11 @@ def read_islr_parquet(path: str | Path, layout: str | Layout = "sign_body57") ->
         raise KeypointFileError(f"{path}: expected 543 landmarks per frame; found {sorted(per_frame.unique().tolist())}")
     for part, n in ISLR_COUNTS.items():
         idx = df.loc[df["type"] == part, "landmark_index"]
-        if len(idx) and (not np.issubdtype(idx.dtype, np.integer) or idx.min() < 0 or idx.max() >= n):
+        if len(idx) and (not pd.api.types.is_integer_dtype(idx.dtype) or idx.min() < 0 or idx.max() >= n):
             raise KeypointFileError(f"{path}: {part} landmark_index outside 0..{n - 1} (found {idx.min()}..{idx.max()}); "
                                     f"expected the ISLR indices")
     for c in ("x", "y", "z"):
-        if not np.issubdtype(df[c].dtype, np.number):
+        if not pd.api.types.is_numeric_dtype(df[c].dtype):
             raise KeypointFileError(f"{path}: column {c!r} holds {df[c].dtype}; expected numbers")
     lay = get_layout(layout)
     key = {}

@@ -41,7 +41,8 @@ class KeypointSequence:
     def __post_init__(self) -> None:
         self.layout = get_layout(self.layout)
         try:
-            self.data = np.array(self.data, dtype=np.float32)
+            with np.errstate(over="ignore", invalid="ignore"):  # values beyond float32 become inf: missing
+                self.data = np.array(self.data, dtype=np.float32)
         except (TypeError, ValueError) as e:
             raise KeypointFileError(f"keypoints must be numbers (T, J, C); found {type(self.data).__name__} ({e})") from None
         if self.data.ndim != 3:

@@ -25,11 +25,25 @@ from ..data import holdout_split
 from ..errors import ConfigError, SignkitError
 from ..evaluation import classification_metrics, plot_training_curves, predict_logits, write_report
 from ..kinds import InputKind, InputSpec, kind_of, open_config_dataset
-from ..storage import atomic_write_text
+from ..storage import atomic_write_text, ensure_dir
 from .callbacks import BestWeights, EpochSeed, EpochTimer, LineProgress
 from .module import SignClassifier, balanced_class_weights
 
 RUN_DIR_ENV = "SIGNKIT_RUN_DIR"  # shared by DDP worker processes, which re-run the same command
+
+
+def verbose_libraries() -> bool:
+    """Whether third-party log output is wanted (``signkit --verbose`` sets ``SIGNKIT_VERBOSE=1``)."""
+    return os.environ.get("SIGNKIT_VERBOSE", "") not in ("", "0")
+
+
+def quiet_lightning() -> None:
+    """Silence Lightning's information lines (devices found, tips, "fit stopped") unless verbose."""
+    import logging
+
+    if not verbose_libraries():
+        for name in ("lightning.pytorch", "lightning.fabric", "pytorch_lightning", "lightning_fabric"):
+            logging.getLogger(name).setLevel(logging.WARNING)
 
 
 def make_run_dir(cfg: Config) -> Path:
@@ -42,7 +56,8 @@ def make_run_dir(cfg: Config) -> Path:
     while run.exists():
         run = Path(cfg.output_dir) / cfg.name / f"{stamp}-{n}"
         n += 1
-    run.mkdir(parents=True)
+    ensure_dir(run.parent)
+    run.mkdir()
     os.environ[RUN_DIR_ENV] = str(run.resolve())
     return run
 
@@ -156,6 +171,7 @@ def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
                               **loader_kw)
     val_loader = DataLoader(val_ds, batch_size=64, **loader_kw) if val_ds is not None else None
     best = BestWeights()
+    quiet_lightning()
     progress, bar = _progress_callbacks(t.progress if verbose else "none")
     trainer = L.Trainer(
         max_epochs=t.epochs, accelerator=t.accelerator, devices=t.devices, strategy=t.strategy,
@@ -167,6 +183,8 @@ def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
     with warnings.catch_warnings():
         warnings.filterwarnings("ignore", message=".*does not have many workers.*")
         warnings.filterwarnings("ignore", message=".*sync_dist=True.*")
+        if not verbose_libraries():
+            warnings.simplefilter("ignore")  # Lightning's and torch's advice; SIGNKIT_VERBOSE=1 shows it
         trainer.fit(module, train_loader, val_loader)
     train_seconds = time.perf_counter() - t0
     if not trainer.is_global_zero:

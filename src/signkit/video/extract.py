@@ -19,7 +19,7 @@ from typing import Iterable
 import numpy as np
 
 from ..errors import SignkitError
-from ..storage import atomic_write_bytes, cache_dir, stale_parts
+from ..storage import atomic_write_bytes, cache_dir, ensure_dir, stale_parts
 from .decode import VideoError, iter_frames, probe
 
 EXTRACTORS = ("hands", "holistic", "pose")
@@ -195,8 +195,7 @@ def extract_batch(inputs: list[str | Path], out_dir: str | Path, kind: str = "ha
     """
     if kind not in EXTRACTORS:
         raise SignkitError(f"unknown extraction layout {kind!r}; expected one of {EXTRACTORS}")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = ensure_dir(out_dir)
     with _folder_lock(out_dir):
         return _extract_locked(inputs, out_dir, kind, fmt, workers, model_complexity, mirrored, progress)
 
