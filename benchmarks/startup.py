@@ -42,7 +42,7 @@ def main() -> None:
         med = statistics.median(ts)
         lines.append(f"| `{name}` | {med:.3f} | {min(ts):.3f} | {med / base:.1f} |")
     lines += ["", "`signkit --help` imports typer and rich only (the commands import `signkit.api` when they run); "
-              "`signkit models` builds the model registry, which imports torch."]
+              "`signkit models` and `signkit datasets` answer from `signkit.catalog` (plain data, kept equal to the registries by a test), so none of them imports torch."]
     Path(a.out).write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 

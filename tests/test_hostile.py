@@ -180,3 +180,16 @@ def test_help_imports_no_heavy_library():
             "if m in sys.modules]; print(heavy)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_catalog_matches_the_registries():
+    """`signkit models` / `datasets` answer from signkit.catalog without importing torch; it must list
+    exactly what the registries hold."""
+    from signkit.catalog import DATASETS, MODELS
+    from signkit.data import list_datasets
+    from signkit.models import list_models, model_kind
+
+    assert {k: (model_kind(k), d) for k, d in list_models().items()} == MODELS
+    assert list_datasets() == DATASETS
+    r = signkit("models")
+    assert r.returncode == 0 and all(name in r.stdout for name in MODELS)

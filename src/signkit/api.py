@@ -143,17 +143,31 @@ def distill(teacher: str | Path, config: str | Path | Config | None = None, over
 
 
 def list_models(kind: str | None = None) -> dict[str, str]:
-    """Registered model names and descriptions."""
-    from .models import list_models as lm
+    """Registered model names and descriptions (of one input ``kind`` when given). Until the model
+    registry is imported (which imports torch), the built-in :mod:`signkit.catalog` answers."""
+    import sys
 
-    return lm(kind)
+    if "signkit.models.registry" in sys.modules:
+        from .models import list_models as lm
+
+        return lm(kind)
+    from .catalog import MODELS
+
+    return {k: d for k, (kd, d) in sorted(MODELS.items()) if kind is None or kd == kind}
 
 
 def list_datasets() -> dict[str, str]:
-    """Registered dataset names and descriptions."""
-    from .data import list_datasets as ld
+    """Registered dataset names and descriptions (the built-in :mod:`signkit.catalog` until the dataset
+    registry is imported)."""
+    import sys
 
-    return ld()
+    if "signkit.data.registry" in sys.modules:
+        from .data import list_datasets as ld
+
+        return ld()
+    from .catalog import DATASETS
+
+    return dict(DATASETS)
 
 
 def read_checkpoint_meta(path: str | Path) -> dict:
