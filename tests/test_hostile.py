@@ -111,6 +111,8 @@ def test_crafted_checkpoint_metadata(ckpt, skeleton, tmp_path):
         "unknown_arg": (lambda m: {**m, "model_args": {"colour": 1}}, "takes no argument(s) ['colour']"),
         "huge_model": (lambda m: {**m, "model_args": {"channels": 200_000}}, "expected at most"),
         "huge_frames": (lambda m: {**m, "input": {**m["input"], "frames": 10 ** 12}}, "expected an integer in"),
+        "huge_resample": (lambda m: {**m, "preprocessing": {**m["preprocessing"], "num_frames": 10 ** 9}},
+                          "num_frames: expected 1..100000"),
         "bad_kind": (lambda m: {**m, "input": {"kind": "smell"}}, "expected kind one of"),
         "bad_layout": (lambda m: {**m, "input": {**m["input"], "layout": "octopus"}}, "octopus"),
     }
