@@ -38,12 +38,15 @@ def verbose_libraries() -> bool:
 
 
 def quiet_lightning() -> None:
-    """Silence Lightning's information lines (devices found, tips, "fit stopped") unless verbose."""
+    """Silence Lightning's information lines (devices found, tips, "fit stopped") unless verbose; the
+    line naming each DDP process is kept."""
     import logging
 
     if not verbose_libraries():
         for name in ("lightning.pytorch", "lightning.fabric", "pytorch_lightning", "lightning_fabric"):
             logging.getLogger(name).setLevel(logging.WARNING)
+        # kept: the line naming each DDP process ("Initializing distributed: GLOBAL_RANK: 0, MEMBER: 1/2")
+        logging.getLogger("lightning.fabric.utilities.distributed").setLevel(logging.INFO)
 
 
 def make_run_dir(cfg: Config) -> Path:
