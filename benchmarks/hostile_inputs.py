@@ -242,7 +242,7 @@ def main() -> None:
              "bad_type": "train: {epochs: many}\n", "bad_range": "train: {epochs: -3}\n",
              "nan_lr": "train: {lr: .nan}\n", "inf_frames": "data: {num_frames: .inf}\n",
              "bad_option": "data: {options: {protocl: loso}}\n", "bad_model": "model: {name: gpt}\n",
-             "bad_aug": "data: {augment: {spin: 3}}\n", "name_escape": "name: ../../../tmp/escaped\n",
+             "bad_aug": "data: {augment: {spin: 3}}\n", "name_escape": "name: ../../../escaped\n",
              "anchors": "a: &a [*a]\n", "dup_keys": "train: {epochs: 1}\ntrain: {epochs: 2}\nname: ok\n"
                                                      "model: {name: nothing}\n",
              "unicode": "name: \"\\u202egnp.exe\"\nmodel: {name: tcn_tiny}\ntrain: {epochs: 0}\n"}

@@ -137,7 +137,7 @@ class ImageAugment:
 
 
 @dataclass
-class LandmarkAugment:
+class LandmarkAugmentConfig:
     """Hand landmarks: in-plane rotation (degrees), scale (+-), Gaussian jitter (hand-size units)."""
 
     rotation: float | None = None

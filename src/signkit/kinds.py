@@ -33,7 +33,7 @@ import numpy as np
 import torch
 
 from .config import (KEYPOINT_AUGMENT, ClipAugment, Config, DataConfig, ImageAugment, KeypointAugment,
-                     LandmarkAugment, check_section)
+                     LandmarkAugmentConfig, check_section)
 from .errors import ConfigError, KeypointFileError, LayoutMismatchError, NoHandError, UnknownNameError
 from .keypoints import KeypointSequence, build_transforms, get_layout, pad_batch
 
@@ -283,7 +283,8 @@ class KeypointKind(InputKind):
         return {"x": x, "mask": mask}
 
 
-def _hand_options(meta: dict) -> dict:
+def data_options(meta: dict) -> dict:
+    """The ``data.options`` a checkpoint was trained with (view, hand, mirror_left, streams, ...)."""
     return dict((meta.get("config") or {}).get("data", {}).get("options") or {})
 
 
@@ -322,7 +323,7 @@ class ImageKind(InputKind):
         from .data.images import crop_to_hand
         from .data.landmarks import hand_box
 
-        if _hand_options(meta).get("view") == "hand_crop" and detections is not None:
+        if data_options(meta).get("view") == "hand_crop" and detections is not None:
             images = [crop_to_hand(im, hand_box(d[0], im.shape[1], im.shape[0]) if d is not None else None)
                       for im, d in zip(images, detections)]
         tf = self.transforms(meta["preprocessing"], None)
@@ -330,7 +331,7 @@ class ImageKind(InputKind):
 
     def detect(self, images: list[np.ndarray], meta: dict) -> list | None:
         """MediaPipe Hands detections of ``images`` when the checkpoint needs them, else None."""
-        opts = _hand_options(meta)
+        opts = data_options(meta)
         if self.name != "landmarks" and opts.get("view") != "hand_crop":
             return None
         from .video.hands import HandDetector
@@ -352,7 +353,7 @@ class LandmarkKind(ImageKind):
     ``x (B, 21, 3)``. Raw inputs are images; a hand must be found in each."""
 
     name = "landmarks"
-    augment_section = LandmarkAugment
+    augment_section = LandmarkAugmentConfig
     default_augment = {"rotation": 10.0, "scale": 0.1, "jitter": 0.02}
 
     def spec(self, dataset, data):
@@ -386,7 +387,7 @@ class LandmarkKind(ImageKind):
                               f"the landmark classifier needs a visible hand")
         lm = np.stack([d[0] for d in detections])
         hands = np.array([d[1] for d in detections])
-        mirror = bool(_hand_options(meta).get("mirror_left", False))
+        mirror = bool(data_options(meta).get("mirror_left", False))
         return {"x": torch.from_numpy(normalise_landmarks(lm, hands, mirror))}
 
 
@@ -436,7 +437,7 @@ class ClipKind(InputKind):
                 raise LayoutMismatchError(f"the checkpoint takes video clips (paths of videos or frame folders); "
                                           f"found {type(c).__name__}")
         spec = InputSpec.from_meta(meta)
-        opts = {"streams": "upper+hand", "rgb": False, "size": 64, **_hand_options(meta)}
+        opts = {"streams": "upper+hand", "rgb": False, "size": 64, **data_options(meta)}
         vocab = meta["vocabulary"]
         ds = ClipDataset([ClipSample(str(c), vocab[0], str(c)) for c in inputs], vocab, "clips", "predict",
                          streams=parse_streams(opts["streams"]), rgb=bool(opts["rgb"]), size=int(opts["size"]),

@@ -22,7 +22,7 @@ import torch
 from ..checkpoint import input_spec, load_checkpoint
 from ..errors import LayoutMismatchError, SignkitError
 from ..evaluation import classification_metrics, predict_logits, write_report
-from ..kinds import InputKind, InputSpec, get_kind, open_config_dataset
+from ..kinds import InputKind, InputSpec, data_options, get_kind, open_config_dataset
 from .readers import read_input
 
 
@@ -180,7 +180,7 @@ class ImageRecognizer(Recognizer):
     @property
     def hand(self) -> str:
         """The MediaPipe hand selection the checkpoint was trained with (``first`` or ``highest``)."""
-        return str(((self.meta.get("config") or {}).get("data", {}).get("options") or {}).get("hand", "first"))
+        return str(data_options(self.meta).get("hand", "first"))
 
     @torch.no_grad()
     def proba_from_detections(self, images: list[np.ndarray], detections: list | None) -> np.ndarray:
