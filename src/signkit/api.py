@@ -24,7 +24,7 @@ if TYPE_CHECKING:  # imported on first use (below), so that listing models or da
 
 __all__ = ["train", "evaluate", "predict", "spell", "extract", "show", "export", "bench", "prune", "distill",
            "list_models", "list_datasets", "read_keypoints", "read_input", "Recognizer", "load_config", "Config",
-           "SignkitError", "split_config_args"]
+           "SignkitError", "list_pretrained", "load_pretrained", "live", "quiet_native_logs", "split_config_args"]
 
 
 def __getattr__(name: str):
@@ -37,6 +37,45 @@ def __getattr__(name: str):
 
         return KeypointSequence
     raise AttributeError(f"module 'signkit.api' has no attribute {name!r}")
+
+
+def _checkpoint(checkpoint, out=None, suffix: str | None = None):
+    """A checkpoint path (a shipped pretrained name resolves to its file) and, for a pretrained name
+    with no ``out``, an output in the current folder (never inside the installed package)."""
+    from .pretrained import PRETRAINED, resolve
+
+    path = resolve(checkpoint) if isinstance(checkpoint, str) else Path(checkpoint)
+    if out is None and suffix and isinstance(checkpoint, str) and checkpoint in PRETRAINED and not Path(checkpoint).exists():
+        out = Path.cwd() / f"{checkpoint}{suffix}"
+    return path, out
+
+
+def list_pretrained() -> dict[str, str]:
+    """The pretrained models shipped inside the package, ``{name: description}``; every operation that
+    takes a checkpoint takes one of these names (see :mod:`signkit.pretrained`)."""
+    from .pretrained import list_pretrained as lp
+
+    return lp()
+
+
+def load_pretrained(name: str) -> "Recognizer":
+    """The :class:`~signkit.inference.Recognizer` of a shipped pretrained model.
+
+    Raises:
+        UnknownNameError: not a shipped model (the message lists them)."""
+    from .inference import Recognizer
+    from .pretrained import pretrained_path
+
+    return Recognizer(pretrained_path(name))
+
+
+def quiet_native_logs() -> None:
+    """Filter MediaPipe's native informational/warning lines out of stderr once perception starts
+    (errors still show); the command line calls this unless ``--verbose``. See
+    :mod:`signkit.native_logs`."""
+    from . import native_logs
+
+    native_logs.enable()
 
 
 def split_config_args(args: list[str] | None) -> tuple[str | None, list[str]]:
@@ -64,7 +103,7 @@ def evaluate(checkpoint: str | Path, split: str = "test", data_root: str | None 
     :meth:`signkit.inference.Recognizer.evaluate`."""
     from .inference import Recognizer
 
-    return Recognizer(checkpoint).evaluate(split, data_root, out_dir, overwrite)
+    return Recognizer(_checkpoint(checkpoint)[0]).evaluate(split, data_root, out_dir, overwrite)
 
 
 def predict(checkpoint: str | Path, file: "str | Path | KeypointSequence", top_k: int = 5) -> list[tuple[str, float]]:
@@ -73,7 +112,7 @@ def predict(checkpoint: str | Path, file: "str | Path | KeypointSequence", top_k
     from .inference import Recognizer
     from .keypoints import KeypointSequence
 
-    rec = Recognizer(checkpoint)
+    rec = Recognizer(_checkpoint(checkpoint)[0])
     x = file if isinstance(file, KeypointSequence) else rec.read(file)
     return rec.top_k(x, top_k)
 
@@ -84,7 +123,7 @@ def spell(checkpoint: str | Path, video: str | Path, smooth: float = 0.3, min_le
     :class:`~signkit.spelling.Spelling` (text, letters with start/end seconds and confidence)."""
     from .spelling import DecoderConfig, spell_video
 
-    return spell_video(checkpoint, video, DecoderConfig(smooth, min_letter, min_gap, min_confidence))
+    return spell_video(_checkpoint(checkpoint)[0], video, DecoderConfig(smooth, min_letter, min_gap, min_confidence))
 
 
 def extract(inputs: list[str | Path], out: str | Path, layout: str = "hands", fmt: str = "pose", workers: int = 1,
@@ -114,6 +153,8 @@ def export(checkpoint: str | Path, out: str | Path | None = None, fmt: str = "on
     """Export a checkpoint to ONNX or TorchScript; see :func:`signkit.compact.export_checkpoint`."""
     from .compact import export_checkpoint
 
+    suffix = ("-fp16" if fp16 else "") + ("-sparse" if sparse else "") + ("-int8" if int8 else "")
+    checkpoint, out = _checkpoint(checkpoint, out, suffix + (".onnx" if fmt == "onnx" else ".pt"))
     return export_checkpoint(checkpoint, out, fmt, fp16, sparse, int8=int8, data_root=data_root, overwrite=overwrite)
 
 
@@ -121,7 +162,7 @@ def bench(checkpoint: str | Path, batch: int = 256, repeats: int = 300, threads:
     """Batch-1 latency and throughput, PyTorch vs ONNX Runtime; see :func:`signkit.compact.bench.benchmark`."""
     from .compact.bench import benchmark
 
-    return benchmark(checkpoint, batch, repeats, threads, **kw)
+    return benchmark(_checkpoint(checkpoint)[0], batch, repeats, threads, **kw)
 
 
 def prune(checkpoint: str | Path, out: str | Path | None = None, *, sparsity: float | None = None,
@@ -130,6 +171,7 @@ def prune(checkpoint: str | Path, out: str | Path | None = None, *, sparsity: fl
     """Magnitude-prune a checkpoint; see :func:`signkit.compact.prune_checkpoint`."""
     from .compact import prune_checkpoint
 
+    checkpoint, out = _checkpoint(checkpoint, out, "-pruned.safetensors")
     return prune_checkpoint(checkpoint, out, sparsity=sparsity, threshold=threshold, finetune=finetune,
                             finetune_lr=finetune_lr, data_root=data_root, verbose=verbose, overwrite=overwrite)
 
@@ -139,7 +181,23 @@ def distill(teacher: str | Path, config: str | Path | Config | None = None, over
     """Train a student with a teacher's soft targets; see :func:`signkit.training.distill.distill`."""
     from .training.distill import distill as run
 
-    return run(teacher, config, overrides, temperature, alpha, verbose)
+    return run(_checkpoint(teacher)[0], config, overrides, temperature, alpha, verbose)
+
+
+def live(checkpoint: str | Path = "asl_fingerspelling", source: str | int = 0, *, realtime: bool = False,
+         overlay: str | Path | None = None, overwrite: bool = False, show: bool = False, on_event=None,
+         **options):
+    """Recognise a live source (webcam index, URL or video file) as it plays; see
+    :func:`signkit.live.run_live`. ``options`` are :class:`signkit.live.LiveOptions` fields. With no
+    checkpoint the shipped fingerspelling model is used. Returns a :class:`signkit.live.LiveResult`."""
+    from .live import LiveOptions, run_live
+
+    fields = set(LiveOptions.__dataclass_fields__)
+    bad = sorted(set(options) - fields)
+    if bad:
+        raise SignkitError(f"unknown live option(s) {bad}; expected some of {sorted(fields)}")
+    return run_live(_checkpoint(checkpoint)[0], source, LiveOptions(realtime=realtime, **options), on_event=on_event,
+                    overlay=overlay, overwrite=overwrite, show=show)
 
 
 def list_models(kind: str | None = None) -> dict[str, str]:
@@ -174,4 +232,4 @@ def read_checkpoint_meta(path: str | Path) -> dict:
     """A checkpoint's metadata (model, input, vocabulary, config, metrics)."""
     from .checkpoint import read_checkpoint_meta as r
 
-    return r(path)
+    return r(_checkpoint(path)[0])

@@ -38,6 +38,8 @@ DATASETS: dict[str, str] = {  # name -> description
     'asl_massey': 'Massey ASL hand shapes, 36 classes, 5 people, leave-one-person-out',
     'sign_language_digits': 'Sign Language Digits 100x100 RGB, seeded stratified split',
     'silfa_letters': 'SILFA fingerspelled letters A-Z, one signer, id-block split',
+    'asl_letters_users': 'ASL static letters, webcam photos in 7 folders of several people, leave-one-folder-out',
+    'fingerspelling_static': "24 static letters of asl_letters_users, asl_massey and SILFA's first halves; hold_out=<source>:<signer>",
     'image_folder': 'your own <root>/<label>/*.jpg hand shapes',
     'asl_alphabet': 'Kaggle ASL Alphabet layout (asl_alphabet_train/<class>/)',
     'silfa_clips': 'SILFA letters as pixel clips (pose-guided 64x64 crops), id-block split',

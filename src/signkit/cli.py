@@ -30,6 +30,8 @@ def _options(verbose: bool = typer.Option(False, "--verbose", help="show third-p
     """signkit: train, evaluate and run sign-language recognisers on real data."""
     if verbose:
         os.environ["SIGNKIT_VERBOSE"] = "1"
+    else:
+        _api().quiet_native_logs()
 
 
 def _api():
@@ -140,6 +142,64 @@ def spell(checkpoint: str = typer.Argument(..., help="hand-shape checkpoint: an 
         t.add_row(_t(x.letter), f"{x.start_s:.2f}", f"{x.end_s:.2f}", f"{x.confidence:.3f}")
     console.print(t)
     console.print(_t(f"text: {sp.text}"))
+
+
+@app.command()
+def live(checkpoint: str = typer.Argument("asl_fingerspelling", help="checkpoint, ONNX file or pretrained name "
+                                          "(default: the shipped fingerspelling model)"),
+         source: str = typer.Option("0", "--source", help="webcam index (0), URL (rtsp://, http://) or video file"),
+         realtime: bool = typer.Option(False, "--realtime", help="play a file at its own frame rate, as a camera "
+                                       "would deliver it (frames dropped when processing falls behind)"),
+         show: bool = typer.Option(False, "--show", help="show a window when a display exists (q quits)"),
+         out: Optional[str] = typer.Option(None, "--out", help="write the annotated stream (.mp4 or .gif)"),
+         overwrite: bool = typer.Option(False, "--overwrite", help="let --out replace an existing file"),
+         as_json: bool = typer.Option(False, "--json", help="events as JSON lines, then a JSON summary"),
+         no_filter: bool = typer.Option(False, "--no-filter", help="turn the One Euro landmark filter off"),
+         min_cutoff: float = typer.Option(1.5, "--min-cutoff", help="One Euro filter: cut-off at rest (Hz)"),
+         beta: float = typer.Option(0.01, "--beta", help="One Euro filter: speed coefficient (per pixel)"),
+         threshold: float = typer.Option(0.6, "--threshold", help="isolated signs: rejection threshold"),
+         window: float = typer.Option(2.0, "--window", help="isolated signs: window (s)"),
+         hop: float = typer.Option(0.25, "--hop", help="isolated signs: hop (s)"),
+         timeout: float = typer.Option(10.0, "--timeout", help="seconds to wait for a URL to answer"),
+         max_frames: Optional[int] = typer.Option(None, "--max-frames", help="stop after so many frames"),
+         mirrored: bool = typer.Option(False, help="selfie view: keep MediaPipe's handedness labels")):
+    """Recognise signing as it happens: letters (hand-shape checkpoints) or isolated signs (keypoint
+    checkpoints) from a webcam, a stream or a video file; prints each event as it is emitted and the
+    latency per stage at the end."""
+    def emit(e) -> None:
+        if as_json:
+            print(json.dumps(e.to_dict(), allow_nan=False), flush=True)
+        else:
+            console.print(_t(f"{e.emitted_s:7.2f} s  {e.kind} {e.label}  ({e.start_s:.2f}-{e.end_s:.2f} s, "
+                             f"confidence {e.confidence:.2f})"))
+
+    src = int(source) if source.isdigit() and len(source) <= 3 else source
+    r = _api().live(checkpoint, src, realtime=realtime, overlay=out, overwrite=overwrite, show=show, on_event=emit,
+                    filter=not no_filter, min_cutoff=min_cutoff, beta=beta, threshold=threshold, window_s=window,
+                    hop_s=hop, timeout_s=timeout, max_frames=max_frames, mirrored=mirrored)
+    if as_json:
+        d = r.to_dict()
+        d.pop("events")
+        _json(d)
+        return
+    t = Table(title=_t(f"live: {r.text or '(nothing recognised)'}"))
+    for c in ("stage", "p50 (ms)", "p95 (ms)", "mean (ms)"):
+        t.add_column(c, justify="right" if c != "stage" else "left")
+    for k, v in r.latency["stages"].items():
+        t.add_row(k, f"{v['p50_ms']:.2f}", f"{v['p95_ms']:.2f}", f"{v['mean_ms']:.2f}")
+    console.print(t)
+    lat = r.latency
+    console.print(_t(f"text: {r.text}"))
+    console.print(_t(f"frames {lat['frames']}, dropped {lat['dropped']}, {lat['fps']:.1f} frames/s "
+                     f"sustained over {lat['wall_s']:.1f} s" + (f"; overlay {r.overlay}" if r.overlay else "")))
+    if r.source.get("error"):
+        err.print(Text.assemble(("warning: ", "bold yellow"), _clean(r.source["error"])))
+
+
+@app.command()
+def pretrained():
+    """List the pretrained models shipped inside the package (each takes the place of a checkpoint)."""
+    _name_table("pretrained models", _api().list_pretrained())
 
 
 @app.command()

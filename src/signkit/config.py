@@ -138,11 +138,13 @@ class ImageAugment:
 
 @dataclass
 class LandmarkAugmentConfig:
-    """Hand landmarks: in-plane rotation (degrees), scale (+-), Gaussian jitter (hand-size units)."""
+    """Hand landmarks: in-plane rotation (degrees), scale (+-), Gaussian jitter (hand-size units),
+    mirror (probability of a left-right flip, so that one model reads left- and right-handed signers)."""
 
     rotation: float | None = None
     scale: float | None = None
     jitter: float | None = None
+    mirror: float | None = None
 
 
 @dataclass

@@ -98,14 +98,19 @@ def landmark_collate(items: list[dict]) -> dict:
 @dataclass
 class LandmarkAugment:
     """Training augmentation of normalised landmarks ``(21, 3)``: in-plane rotation (+-``rotation``
-    degrees), scale (1 +- ``scale``) and Gaussian jitter (``jitter``, in hand-size units)."""
+    degrees), scale (1 +- ``scale``), Gaussian jitter (``jitter``, in hand-size units) and, with
+    probability ``mirror``, a left-right flip (x -> -x: a left hand's shape for a right hand's, so
+    that left-handed signers are read; the usual hand mirroring of sign-language training)."""
 
     rotation: float = 10.0
     scale: float = 0.1
     jitter: float = 0.02
+    mirror: float = 0.0
 
     def __call__(self, x: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         a = np.radians(rng.uniform(-self.rotation, self.rotation))
         s = 1 + rng.uniform(-self.scale, self.scale)
         r = np.array([[np.cos(a), -np.sin(a), 0], [np.sin(a), np.cos(a), 0], [0, 0, 1]], np.float32) * s
+        if self.mirror > 0 and rng.random() < self.mirror:
+            r = r @ np.diag([-1.0, 1.0, 1.0]).astype(np.float32)
         return (x @ r.T + rng.normal(0, self.jitter, x.shape)).astype(np.float32)

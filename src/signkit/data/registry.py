@@ -12,6 +12,7 @@ from ..errors import ConfigError, UnknownNameError
 from .base import LabelledDataset
 from .boston104 import load_boston104
 from .clips import load_silfa_clips, load_video_clips
+from .fingerspelling import load_asl_letters_users, load_fingerspelling_static
 from .folder import load_folder
 from .fpha import load_fpha
 from .images import (load_asl_alphabet, load_asl_massey, load_image_folder, load_sign_language_digits,
@@ -26,6 +27,10 @@ DATASETS: dict[str, tuple[Callable[..., LabelledDataset], str]] = {
     "asl_massey": (load_asl_massey, "Massey ASL hand shapes, 36 classes, 5 people, leave-one-person-out"),
     "sign_language_digits": (load_sign_language_digits, "Sign Language Digits 100x100 RGB, seeded stratified split"),
     "silfa_letters": (load_silfa_letters, "SILFA fingerspelled letters A-Z, one signer, id-block split"),
+    "asl_letters_users": (load_asl_letters_users, "ASL static letters, webcam photos in 7 folders of several people, "
+                          "leave-one-folder-out"),
+    "fingerspelling_static": (load_fingerspelling_static, "24 static letters of asl_letters_users, asl_massey and "
+                              "SILFA's first halves; hold_out=<source>:<signer>"),
     "image_folder": (load_image_folder, "your own <root>/<label>/*.jpg hand shapes"),
     "asl_alphabet": (load_asl_alphabet, "Kaggle ASL Alphabet layout (asl_alphabet_train/<class>/)"),
     "silfa_clips": (load_silfa_clips, "SILFA letters as pixel clips (pose-guided 64x64 crops), id-block split"),

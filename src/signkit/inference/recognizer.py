@@ -23,6 +23,7 @@ from ..checkpoint import input_spec, load_checkpoint
 from ..errors import LayoutMismatchError, SignkitError
 from ..evaluation import classification_metrics, predict_logits, write_report
 from ..kinds import InputKind, InputSpec, data_options, get_kind, open_config_dataset
+from ..pretrained import resolve
 from .readers import read_input
 
 
@@ -57,7 +58,7 @@ class Recognizer:
     def __new__(cls, checkpoint: str | Path, *args, **kwargs):
         if cls is not Recognizer:
             return super().__new__(cls)
-        path = Path(checkpoint)
+        path = resolve(checkpoint)
         model, meta = _load(path)
         sub = _RECOGNIZERS[input_spec(meta).kind]
         obj = super().__new__(sub)
@@ -65,7 +66,7 @@ class Recognizer:
         return obj
 
     def __init__(self, checkpoint: str | Path):
-        self.path = Path(checkpoint)
+        self.path = resolve(checkpoint)
         pre = getattr(self, "_preloaded", None)
         self.model, self.meta = pre if pre is not None else _load(self.path)
         self._preloaded = None

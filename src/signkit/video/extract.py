@@ -18,6 +18,7 @@ from typing import Iterable
 
 import numpy as np
 
+from .. import native_logs
 from ..errors import SignkitError
 from ..storage import atomic_write_bytes, cache_dir, ensure_dir, stale_parts
 from .decode import VideoError, iter_frames, probe
@@ -32,7 +33,9 @@ class NoDetectionError(SignkitError):
 
 
 def quiet_mediapipe() -> None:
-    """Silence MediaPipe's and TF Lite's log output (errors are kept)."""
+    """Silence MediaPipe's and TF Lite's log output (errors are kept); where the command line asked
+    for it (:func:`signkit.native_logs.enable`), the native lines on fd 2 are filtered too."""
+    native_logs.install()
     os.environ.setdefault("GLOG_minloglevel", "2")
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     try:

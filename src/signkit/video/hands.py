@@ -31,7 +31,7 @@ from ..errors import NoHandError, SignkitError  # noqa: F401  (NoHandError re-ex
 from ..storage import atomic_path, cache_dir
 from .extract import quiet_mediapipe
 
-DETECTOR_VERSION = 1  # bump when detection changes, to invalidate caches
+DETECTOR_VERSION = 2  # bump when detection changes, to invalidate caches
 HAND_CHOICES = ("first", "highest")
 
 
@@ -174,23 +174,40 @@ def detect_images(images, min_confidence: float = 0.5, progress: str | None = No
 def dataset_detections(ds, min_confidence: float = 0.5, cache: Path | None = None,
                        hand: str = "first") -> HandDetections:
     """Hand detections of every image of an :class:`~signkit.data.images.ImageDataset`, from the
-    cache when there (keyed by dataset name, sample ids and detector settings), else computed and
-    written atomically."""
+    cache where there, else computed. One cache file per dataset name and detector settings holds the
+    detections by sample id, so splits and hold-outs of a dataset share it; images not in it yet are
+    detected and the file is rewritten atomically with them added."""
     import mediapipe as mp
 
-    settings = [DETECTOR_VERSION, mp.__version__, ds.name, min_confidence, [s.id for s in ds.samples]]
-    if check_hand_choice(hand) != "first":  # keys of "first" caches are unchanged
+    settings = [DETECTOR_VERSION, mp.__version__, ds.name, min_confidence, "by-id"]
+    if check_hand_choice(hand) != "first":
         settings += [hand, 2]  # 2: with the lite-model second look
     key = hashlib.sha1(json.dumps(settings).encode()).hexdigest()[:16]
     f = (cache or cache_dir("landmarks")) / f"{ds.name or 'images'}-{key}.npz"
+    known: dict[str, int] = {}
+    old = HandDetections(np.zeros((0, 21, 3), np.float32), np.zeros(0, np.int8), np.zeros(0, np.float32))
     if f.is_file():
-        with np.load(f, allow_pickle=False) as z:
-            return HandDetections(z["landmarks"], z["handedness"], z["score"])
-    dets = detect_images((ds.image(i) for i in range(len(ds))), min_confidence,
-                         progress=f"{ds.name}[{ds.split}]" if len(ds) > 2000 else None, hand=hand)
-    with atomic_path(f, ".npz") as tmp:
-        np.savez_compressed(tmp, landmarks=dets.landmarks, handedness=dets.handedness, score=dets.score)
-    return dets
+        try:
+            with np.load(f, allow_pickle=False) as z:
+                old = HandDetections(z["landmarks"], z["handedness"], z["score"])
+                known = {str(k): i for i, k in enumerate(z["ids"])}
+        except (OSError, ValueError, KeyError):  # a damaged cache is recomputed, never trusted
+            known = {}
+    ids = [s.id for s in ds.samples]
+    missing = [i for i, k in enumerate(ids) if k not in known]
+    if missing:
+        new = detect_images((ds.image(i) for i in missing), min_confidence,
+                            progress=f"{ds.name}[{ds.split}]" if len(missing) > 2000 else None, hand=hand)
+        all_ids = list(known) + [ids[i] for i in missing]
+        merged = HandDetections(np.concatenate([old.landmarks[list(known.values())], new.landmarks]),
+                                np.concatenate([old.handedness[list(known.values())], new.handedness]),
+                                np.concatenate([old.score[list(known.values())], new.score]))
+        with atomic_path(f, ".npz") as tmp:
+            np.savez_compressed(tmp, ids=np.array(all_ids, dtype=str), landmarks=merged.landmarks,
+                                handedness=merged.handedness, score=merged.score)
+        old, known = merged, {k: i for i, k in enumerate(all_ids)}
+    rows = [known[k] for k in ids]
+    return HandDetections(old.landmarks[rows], old.handedness[rows], old.score[rows])
 
 
 def landmark_view(ds: ImageDataset, min_confidence: float = 0.5, mirror_left: bool = False, hand: str = "first") -> LandmarkDataset:

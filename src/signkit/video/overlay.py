@@ -121,3 +121,105 @@ def save_overlay(frames: list[np.ndarray], out: str | Path, fps: float = 25.0, m
         raise SignkitError(f"unsupported overlay output {out.name!r}; expected .png, .gif or .mp4")
     write_atomic(out, buf.getvalue())
     return out
+
+
+class StreamWriter:
+    """An annotated live stream written frame by frame to ``.mp4`` (MPEG-4 Part 2, PyAV) or ``.gif``
+    (frames kept, at most ``max_gif_frames``), into a temporary file in the target folder that replaces
+    ``out`` only at :meth:`close` (an interrupted stream leaves no half-written file under ``out``'s name).
+    Frames are scaled to at most ``max_side`` pixels. Memory is bounded for ``.mp4`` (one frame)."""
+
+    def __init__(self, out: str | Path, fps: float, max_side: int = 480, max_gif_frames: int = 600):
+        import tempfile
+
+        self.out = Path(out)
+        self.ext = self.out.suffix.lower()
+        if self.ext not in (".mp4", ".gif"):
+            raise SignkitError(f"unsupported live overlay output {self.out.name!r}; expected .mp4 or .gif")
+        self.fps, self.max_side, self.max_gif = max(1.0, float(fps)), max_side, max_gif_frames
+        self.out.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.out.parent, prefix=f".{self.out.name}.", suffix=".signkit-part" + self.ext)
+        import os
+
+        os.close(fd)
+        self.tmp = Path(tmp)
+        self._c = self._s = None
+        self._gif: list = []
+        self.frames = 0
+
+    def _scaled(self, frame: np.ndarray) -> np.ndarray:
+        import cv2
+
+        s = min(1.0, self.max_side / max(frame.shape[:2]))
+        if s < 1:
+            frame = cv2.resize(frame, (int(frame.shape[1] * s), int(frame.shape[0] * s)), interpolation=cv2.INTER_AREA)
+        return frame
+
+    def write(self, frame: np.ndarray) -> None:
+        """Append one RGB frame ``(H, W, 3)`` uint8."""
+        frame = self._scaled(frame)
+        self.frames += 1
+        if self.ext == ".gif":
+            if len(self._gif) < self.max_gif:
+                self._gif.append(frame)
+            return
+        import av
+
+        if self._c is None:
+            self._c = av.open(str(self.tmp), "w", format="mp4")
+            self._s = self._c.add_stream("mpeg4", rate=int(round(self.fps)))
+            self._s.width, self._s.height = frame.shape[1] // 2 * 2, frame.shape[0] // 2 * 2
+            self._s.pix_fmt = "yuv420p"
+        fr = av.VideoFrame.from_ndarray(np.ascontiguousarray(frame[: self._s.height, : self._s.width]), format="rgb24")
+        for pkt in self._s.encode(fr):
+            self._c.mux(pkt)
+
+    def close(self) -> Path | None:
+        """Finish the file and move it to ``out``; returns ``out`` (None when no frame was written)."""
+        import os
+
+        try:
+            if self.ext == ".gif" and self._gif:
+                from PIL import Image
+
+                ims = [Image.fromarray(f) for f in self._gif]
+                ims[0].save(self.tmp, format="GIF", save_all=True, append_images=ims[1:],
+                            duration=int(1000 / self.fps), loop=0)
+            elif self._c is not None:
+                for pkt in self._s.encode():
+                    self._c.mux(pkt)
+                self._c.close()
+            if self.frames == 0:
+                return None
+            with open(self.tmp, "rb") as f:
+                os.fsync(f.fileno())
+            os.replace(self.tmp, self.out)
+            return self.out
+        finally:
+            if self.tmp.exists():
+                self.tmp.unlink()
+
+
+def annotate_live(frame: np.ndarray, hands: list, text: str, status: str) -> np.ndarray:
+    """A copy of an RGB frame with the hands' skeletons (``(landmarks (21, 3) px, ...)`` each), the
+    text recognised so far (bottom) and a status line (top: e.g. the frame's latency in ms)."""
+    import cv2
+
+    from ..keypoints.layouts import get_layout
+
+    img = np.ascontiguousarray(frame.copy())
+    lay = get_layout("mediapipe_hand21")
+    r = max(2, int(round(min(img.shape[:2]) / 150)))
+    for lm, _, _ in hands:
+        for k, (a, b) in enumerate(lay.bones):
+            cv2.line(img, (int(lm[a, 0]), int(lm[a, 1])), (int(lm[b, 0]), int(lm[b, 1])), _COLOURS[k % 5],
+                     max(1, r // 2), cv2.LINE_AA)
+        for p in lm:
+            cv2.circle(img, (int(p[0]), int(p[1])), r, (255, 255, 255), -1, cv2.LINE_AA)
+    h = img.shape[0]
+    fs = max(0.4, h / 480)
+    cv2.rectangle(img, (0, 0), (img.shape[1], int(22 * fs)), (0, 0, 0), -1)
+    cv2.putText(img, status[:80], (4, int(16 * fs)), cv2.FONT_HERSHEY_SIMPLEX, 0.5 * fs, (255, 255, 255), 1, cv2.LINE_AA)
+    cv2.rectangle(img, (0, h - int(40 * fs)), (img.shape[1], h), (0, 0, 0), -1)
+    cv2.putText(img, text[-30:], (6, h - int(10 * fs)), cv2.FONT_HERSHEY_SIMPLEX, 1.0 * fs, (255, 255, 80), 2, cv2.LINE_AA)
+    return img

@@ -1,0 +1,235 @@
+"""The live pipeline: source -> MediaPipe (tracking mode) -> One Euro filter -> model -> decoder ->
+events, with the latency of each stage per frame.
+
+:func:`run_live` picks the streaming recogniser from the checkpoint's input kind: hand-shape
+checkpoints (``landmarks`` or ``image``) spell letters (:class:`~signkit.live.StreamingSpeller`);
+keypoint checkpoints whose layout a live stream can produce (``mp_hands42``) recognise isolated signs
+(:class:`~signkit.live.StreamingSignRecognizer`). Any other checkpoint is refused before the source
+is opened.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from ..errors import LayoutMismatchError, SignkitError
+from ..inference import ImageRecognizer, KeypointRecognizer, LandmarkRecognizer, Recognizer
+from ..keypoints import KeypointSequence
+from ..spelling.decoder import DecoderConfig
+from ..storage import check_output
+from ..video.tracking import LIVE_LAYOUTS, HandTracker
+from .filters import OneEuroFilter
+from .recognizers import Event, StreamingSignRecognizer, StreamingSpeller
+from .sources import FrameSource
+from .stats import LatencyStats
+
+
+@dataclass
+class LiveOptions:
+    """Settings of a live session.
+
+    realtime: play a file at its own frame rate (a camera always is). filter: One Euro smoothing on
+    (``min_cutoff`` Hz, ``beta`` per pixel). mirrored: selfie-view frames (handedness labels kept).
+    max_queue: frames buffered before the oldest is dropped. timeout_s: opening/reading a URL.
+    max_frames: stop after so many frames (None: the whole stream). Isolated signs: ``window_s``,
+    ``hop_s``, ``threshold`` (rejection), ``consecutive``, ``min_presence``, ``min_motion`` (px/s).
+    Fingerspelling: ``decoder`` (:class:`~signkit.spelling.DecoderConfig`), ``lookahead_s``.
+    """
+
+    realtime: bool = False
+    filter: bool = True
+    min_cutoff: float = 1.5
+    beta: float = 0.01
+    mirrored: bool = False
+    max_queue: int = 4
+    timeout_s: float = 10.0
+    max_frames: int | None = None
+    window_s: float = 2.0
+    hop_s: float = 0.25
+    threshold: float = 0.6
+    consecutive: int = 2
+    min_presence: float = 0.5
+    min_motion: float = 20.0
+    decoder: DecoderConfig = field(default_factory=DecoderConfig)
+    lookahead_s: float | None = None
+
+
+@dataclass
+class LiveResult:
+    """What a session produced: ``events`` in emission order, ``text`` (letters joined, or glosses
+    joined by spaces), ``latency`` (:meth:`LatencyStats.summary`), ``source`` facts (fps, size,
+    frames, dropped, error: why a stream ended early) and ``overlay`` (the written file, or None)."""
+
+    events: list[Event]
+    text: str
+    latency: dict
+    source: dict
+    overlay: Path | None = None
+
+    def to_dict(self) -> dict:
+        return {"text": self.text, "events": [e.to_dict() for e in self.events], "latency": self.latency,
+                "source": self.source, "overlay": str(self.overlay) if self.overlay else None}
+
+
+def live_mode(rec: Recognizer) -> str:
+    """``spell`` or ``signs``: what a checkpoint does live.
+
+    Raises:
+        LayoutMismatchError: a checkpoint whose input cannot be produced from a live stream.
+    """
+    if isinstance(rec, ImageRecognizer):
+        return "spell"
+    if isinstance(rec, KeypointRecognizer) and rec.spec.layout in LIVE_LAYOUTS:
+        return "signs"
+    what = f"layout {rec.spec.layout!r}" if isinstance(rec, KeypointRecognizer) else f"{rec.spec.kind} input"
+    raise LayoutMismatchError(f"{rec.path.name}: {what} cannot be extracted live; expected a hand-shape checkpoint "
+                              f"(landmarks or image) or a keypoint checkpoint of layout {sorted(LIVE_LAYOUTS)}")
+
+
+def _classifier(rec: KeypointRecognizer) -> Callable:
+    def classify(pts: np.ndarray, conf: np.ndarray, fps: float) -> np.ndarray:
+        data = np.where((conf > 0)[..., None], pts, np.nan)
+        seq = KeypointSequence(data, rec.spec.layout, fps=fps, space="image_px")
+        return rec.predict_proba([seq])[0]
+
+    return classify
+
+
+def run_live(checkpoint: str | Path | Recognizer, source: str | int, options: LiveOptions | None = None,
+             on_event: Callable[[Event], None] | None = None, overlay: str | Path | None = None,
+             overwrite: bool = False, show: bool = False,
+             on_frame: Callable[[np.ndarray], None] | None = None) -> LiveResult:
+    """Recognise a live source with a checkpoint; ``on_event`` is called as each event is emitted.
+
+    ``overlay`` (``.mp4``/``.gif``): the annotated stream (hand skeletons, the text so far, the frame's
+    latency), never replacing an existing file unless ``overwrite``. ``show``: a window (OpenCV) when
+    a display exists; ``q`` or Esc ends the session.
+
+    Raises:
+        LayoutMismatchError: the checkpoint cannot run live (see :func:`live_mode`).
+        SourceError: the source cannot be opened. OutputExistsError: ``overlay`` exists.
+    """
+    from ..video.overlay import StreamWriter, annotate_live
+
+    opt = options or LiveOptions()
+    rec = checkpoint if isinstance(checkpoint, Recognizer) else Recognizer(checkpoint)
+    mode = live_mode(rec)  # refuse before opening anything
+    if overlay is not None:
+        overlay = check_output(overlay, [rec.path] + ([source] if isinstance(source, (str, Path)) else []), overwrite)
+    stats = LatencyStats()
+    events: list[Event] = []
+    writer = None
+    window = None
+    with FrameSource(source, opt.realtime, opt.max_queue, opt.timeout_s, opt.max_frames) as src, \
+            HandTracker(mirrored=opt.mirrored) as tracker:
+        fps = src.fps
+        smoother = OneEuroFilter(opt.min_cutoff, opt.beta) if opt.filter else None
+        if mode == "spell":
+            engine = StreamingSpeller(rec.vocabulary, fps, opt.decoder, opt.lookahead_s)
+            policy = rec.hand
+        else:
+            engine = StreamingSignRecognizer(_classifier(rec), rec.vocabulary, fps, opt.window_s, opt.hop_s,
+                                             opt.threshold, opt.consecutive, opt.min_presence, opt.min_motion)
+        if overlay is not None:
+            writer = StreamWriter(overlay, fps)
+        if show:
+            window = _Window()
+        stats.start()
+        try:
+            for fr in src:
+                t_start = time.perf_counter()
+                tracked = tracker.process(fr.image)
+                t_lm = time.perf_counter()
+                if smoother is not None:
+                    pts = smoother(tracked.points, fr.t, tracked.conf > 0)
+                else:
+                    pts = tracked.points
+                t_f = time.perf_counter()
+                now = (time.monotonic() - src.started) if src.realtime and src.started else fr.t
+                if mode == "spell":
+                    det = tracked.chosen(policy)
+                    if det is not None and smoother is not None:  # the chosen hand's smoothed landmarks
+                        off = 21 if det[1] > 0 else 0
+                        if tracked.conf[off] > 0 and np.allclose(tracked.points[off : off + 21], det[0]):
+                            det = (pts[off : off + 21], det[1], det[2])
+                    probs = rec.proba_from_detections([fr.image], [det])[0] if det is not None else None
+                    t_m = time.perf_counter()
+                    new = engine.push(fr.t, probs, now=now)
+                    text = engine.text
+                else:
+                    t_m = t_f
+                    new = engine.push(fr.t, pts, tracked.conf, now=now)
+                    t_m2 = time.perf_counter()
+                    text = " ".join(e.label for e in events + new)
+                t_d = time.perf_counter()
+                if mode == "signs":  # the model runs inside the window recogniser: count it as model time
+                    t_m, t_d = t_m2, t_m2
+                stats.add("decode", fr.decode_ms)
+                stats.add("landmarks", (t_lm - t_start) * 1e3)
+                stats.add("filter", (t_f - t_lm) * 1e3)
+                stats.add("model", (t_m - t_f) * 1e3)
+                stats.add("decoder", (t_d - t_m) * 1e3)
+                stats.add("total", (t_d - t_start) * 1e3)
+                stats.frames += 1
+                for e in new:
+                    events.append(e)
+                    if on_event:
+                        on_event(e)
+                if writer is not None or window is not None or on_frame is not None:
+                    img = annotate_live(fr.image, tracked.hands, text,
+                                        f"{(t_d - t_start) * 1e3:.1f} ms  dropped {src.dropped}")
+                    if writer is not None:
+                        writer.write(img)
+                    if on_frame is not None:
+                        on_frame(img)
+                    if window is not None and not window.show(img):
+                        break
+            for e in engine.flush(now=(time.monotonic() - src.started) if src.realtime and src.started else None):
+                events.append(e)
+                if on_event:
+                    on_event(e)
+        finally:
+            stats.stop()
+            stats.dropped = src.dropped
+            if window is not None:
+                window.close()
+            written = writer.close() if writer is not None else None
+        facts = {"fps": round(fps, 3), "width": src.width, "height": src.height, "frames": src.frames,
+                 "dropped": src.dropped, "realtime": src.realtime, "error": src.error}
+    text = "".join(e.label for e in events) if mode == "spell" else " ".join(e.label for e in events)
+    return LiveResult(events, text, stats.summary(), facts, written)
+
+
+class _Window:
+    """An OpenCV window when a display exists (else nothing is shown)."""
+
+    def __init__(self):
+        import os
+
+        self.ok = bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY") or os.name == "nt")
+
+    def show(self, img: np.ndarray) -> bool:
+        if not self.ok:
+            return True
+        import cv2
+
+        try:
+            cv2.imshow("signkit live", cv2.cvtColor(img, cv2.COLOR_RGB2BGR))
+            return (cv2.waitKey(1) & 0xFF) not in (ord("q"), 27)
+        except cv2.error:
+            self.ok = False
+            return True
+
+    def close(self) -> None:
+        if self.ok:
+            import cv2
+
+            try:
+                cv2.destroyAllWindows()
+            except cv2.error:
+                pass
