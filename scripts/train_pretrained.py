@@ -1,0 +1,139 @@
+"""Train the pretrained models that ship inside signkit, from ../shared/data, and write their model cards.
+
+    .venv/bin/python scripts/train_pretrained.py [--only asl_fingerspelling] [--folds]
+
+``asl_fingerspelling``: ``configs/fingerspelling_static/landmark_mlp.yaml`` with ``hold_out: none``
+(every corpus trains; SILFA's second halves are its test split) is the shipped checkpoint. With
+``--folds`` the same recipe is also trained once per held-out person, for the model card: leave one
+Massey person out (5 folds), leave one asl_letters_users folder out (7 folds), SILFA's second halves
+with and without SILFA's first halves in training. Writes ``src/signkit/pretrained/<name>.safetensors``
+and ``<name>.md`` (and ``docs/pretrained_folds.json`` with every fold's numbers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import shutil
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+PRE = ROOT / "src" / "signkit" / "pretrained"
+CONFIG = ROOT / "configs" / "fingerspelling_static" / "landmark_mlp.yaml"
+
+
+def _train(runs: Path, overrides: list[str]) -> dict:
+    import signkit.api as sk
+
+    r = sk.train(str(CONFIG), [f"output_dir={runs}", *overrides], verbose=False)
+    m = r["metrics"]
+    return {"checkpoint": str(r["checkpoint"]), "top1": m["top1"], "n": m.get("n"),
+            "top1_all_images": m.get("top1_all_images", m["top1"]), "test_images": m.get("test_images"),
+            "test_no_hand": m.get("test_no_hand", 0)}
+
+
+def machine() -> str:
+    import torch
+
+    return f"{platform.node() or 'vm'}: {torch.get_num_threads()} threads, torch {torch.__version__}, Python {platform.python_version()}"
+
+
+def folds(runs: Path) -> dict:
+    out: dict = {"massey": {}, "users": {}, "silfa": {}}
+    for p in range(1, 6):
+        out["massey"][f"hand{p}"] = _train(runs, [f"data.options.hold_out=asl_massey:hand{p}"])
+        print("massey", p, out["massey"][f"hand{p}"]["top1"], flush=True)
+    for u in (3, 4, 5, 6, 7, 9, 10):
+        out["users"][f"user_{u}"] = _train(runs, [f"data.options.hold_out=asl_letters_users:user_{u}"])
+        print("users", u, out["users"][f"user_{u}"]["top1"], flush=True)
+    out["silfa"]["with_silfa_first_halves"] = _train(runs, ["data.options.hold_out=silfa_letters"])
+    out["silfa"]["without_silfa"] = _train(runs, ["data.options.hold_out=silfa_letters",
+                                                  "data.options.sources=[asl_letters_users, asl_massey]"])
+    print("silfa", {k: v["top1"] for k, v in out["silfa"].items()}, flush=True)
+    return out
+
+
+def _mean(d: dict, key: str) -> float:
+    return sum(v[key] for v in d.values()) / len(d)
+
+
+def card(shipped: dict, fold: dict | None, seconds: float) -> str:
+    rows = ""
+    if fold:
+        rows = (
+            "| held-out people | folds | top-1 (images with a hand) | top-1 (all images; no hand = wrong) |\n|---|---|---|---|\n"
+            f"| Massey, leave one person out (24 static letters) | 5 | {_mean(fold['massey'], 'top1'):.2%} | "
+            f"{_mean(fold['massey'], 'top1_all_images'):.2%} |\n"
+            f"| asl_letters_users, leave one folder out | 7 | {_mean(fold['users'], 'top1'):.2%} | "
+            f"{_mean(fold['users'], 'top1_all_images'):.2%} |\n"
+            f"| SILFA second halves, SILFA first halves in training | 1 | "
+            f"{fold['silfa']['with_silfa_first_halves']['top1']:.2%} | "
+            f"{fold['silfa']['with_silfa_first_halves']['top1_all_images']:.2%} |\n"
+            f"| SILFA second halves, no SILFA in training | 1 | {fold['silfa']['without_silfa']['top1']:.2%} | "
+            f"{fold['silfa']['without_silfa']['top1_all_images']:.2%} |\n\n"
+            "Per fold: " + "; ".join(f"{k} {v['top1']:.1%}" for k, v in fold["massey"].items()) + " (Massey); "
+            + "; ".join(f"{k} {v['top1']:.1%}" for k, v in fold["users"].items()) + " (asl_letters_users).\n"
+        )
+    return f"""# Model card: `asl_fingerspelling`
+
+**What**: the 24 static letters of the American manual alphabet (A-Y without J and Z, which are
+drawn in the air) from the 21 hand landmarks MediaPipe Hands finds in a frame. `landmark_mlp`
+(106,904 parameters) over landmarks normalised for position, scale and (by training-time mirroring,
+p = 0.5) handedness, so left-handed signers are read too. Used by `signkit live` (the default model)
+and `signkit spell`; `signkit predict asl_fingerspelling photo.jpg` classifies one photo.
+
+**Data** (read in place from `../shared/data`, recipe `configs/fingerspelling_static/landmark_mlp.yaml`,
+dataset `fingerspelling_static`):
+- `asl_letters_users`: 1,680 webcam photos, 7 folders of about 8-12 people (no licence stated;
+  research evaluation only; likely the source photos of Sign Language MNIST);
+- `asl_massey`: the 24 static letters of the Massey ASL subset, 5 people (Barczak et al. 2011);
+- `silfa_letters`: the first half of each letter's frames (by frame id) of SILFA's one signer.
+Sign Language MNIST is **not** used: MediaPipe rarely finds a hand in a 28x28 image, and its
+photos likely repeat `asl_letters_users`' people. Images where MediaPipe (hand = highest: the raised
+hand) finds no hand are left out of training.
+
+**Shipped checkpoint**: every corpus above trains (`hold_out: none`); its test split is SILFA's
+second halves: top-1 {shipped['top1']:.2%} on the {shipped['n']} frames with a hand
+({shipped['top1_all_images']:.2%} of all {shipped['test_images']}).
+
+**On people it never saw** (the same recipe, retrained with each group held out; `scripts/train_pretrained.py --folds`):
+
+{rows or '(run with --folds for these figures)'}
+SILFA's signer may use another manual alphabet or hand-shape variants for some letters (see its
+SOURCE.md), so the SILFA rows measure a different condition, not only a new person. The Massey and
+asl_letters_users rows never saw the held-out people; asl_letters_users' folders may share people
+(a folder is not one person), so its figure may be optimistic.
+
+**Intended use**: a demonstration and a starting point for live fingerspelling in signkit; static
+hand shapes only (no J, Z, no motion), one signing hand, a camera that sees the hand. **Limits**:
+trained on a few dozen people, mostly indoor webcams; similar letters (M/N/S/T/E, G/H, U/V/R) are
+the usual confusions; not a substitute for an interpreter. Data licences: see each corpus' SOURCE.md;
+asl_letters_users states none.
+
+Trained by `.venv/bin/python scripts/train_pretrained.py{' --folds' if fold else ''}` on {machine()}
+in {seconds:.0f} s, {time.strftime('%Y-%m-%d')}.
+"""
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--folds", action="store_true", help="also the held-out-people figures of the model card")
+    ap.add_argument("--runs", default=str(ROOT / "runs" / "pretrained"))
+    a = ap.parse_args()
+    runs = Path(a.runs)
+    t0 = time.time()
+    shipped = _train(runs, ["data.options.hold_out=none"])
+    fold = folds(runs) if a.folds else None
+    PRE.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(shipped["checkpoint"], PRE / "asl_fingerspelling.safetensors")
+    (PRE / "asl_fingerspelling.md").write_text(card(shipped, fold, time.time() - t0), encoding="utf-8")
+    if fold:
+        (ROOT / "docs" / "pretrained_folds.json").write_text(json.dumps({"shipped": shipped, **fold}, indent=1))
+    print(f"wrote {PRE / 'asl_fingerspelling.safetensors'} (top-1 {shipped['top1']:.4f} on SILFA's second halves)")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
