@@ -193,7 +193,9 @@ class StreamWriter:
                 return None
             with open(self.tmp, "rb") as f:
                 os.fsync(f.fileno())
-            os.replace(self.tmp, self.out)
+            from ..storage import publish
+
+            publish(self.tmp, self.out)
             return self.out
         finally:
             if self.tmp.exists():
