@@ -30,12 +30,14 @@ def test_live_spells_hola_in_real_time_with_the_shipped_model(data_root, tmp_pat
         assert abs(e["start_s"] - seg["start_s"]) <= 0.2 and abs(e["end_s"] - seg["end_s"]) <= 0.2
     assert [e["emitted_s"] for e in lines] == sorted(e["emitted_s"] for e in lines)
     assert lines[0]["emitted_s"] < 2.5  # H came out while the video was still playing, not at the end
-    assert summary["latency"]["frames"] == 64 and summary["source"]["realtime"] is True
+    lat = summary["latency"]
+    # real time: a busy machine may drop a frame or two (counted), never lose one silently
+    assert lat["frames"] + lat["dropped"] == 64 and lat["dropped"] <= 8 and summary["source"]["realtime"] is True
     for stage in ("decode", "landmarks", "filter", "model", "decoder", "total"):
         assert summary["latency"]["stages"][stage]["p95_ms"] >= summary["latency"]["stages"][stage]["p50_ms"] >= 0
     from signkit.video.decode import probe
 
-    assert probe(out).frames == 64  # the annotated stream, every frame
+    assert probe(out).frames == lat["frames"]  # the annotated stream: every frame processed
     assert r.stderr.strip() == "", r.stderr  # no MediaPipe log noise
 
 
