@@ -4,8 +4,8 @@ training data, said so), and false emissions on clips of glosses the model was n
 
 1. Train ``gru`` on the ``videos`` dataset over ``../shared/data/videos/wlasl`` (MediaPipe hands,
    ``mp_hands42``), the first ``--known`` glosses only (``exclude_glosses`` for the rest), training
-   split = every clip of those glosses (``test_fraction`` small; it is the stream that is scored).
-2. Stream A: one training clip per known gloss, joined with 1 s of the clip's last frame repeated,
+   split = the dataset's seeded per-gloss half (no signer ids in WLASL file names).
+2. Stream A: one *training* clip per known gloss, joined with 1 s of the clip's last frame repeated,
    at 25 fps, letterboxed to 640x480. Emitted glosses against the joins.
 3. Stream B: every clip of the other glosses, joined the same way: each emission is a false one.
 
@@ -89,12 +89,16 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="signkit-live-signs-"))
     t0 = time.time()
     r = sk.train(None, ["model.name=gru", "data.name=videos", f"data.options.path={wl}",
-                        f"data.options.cache={tmp / 'kp'}", "data.options.test_fraction=0.01",
+                        f"data.options.cache={tmp / 'kp'}",
                         f"data.options.exclude_glosses=[{', '.join(unknown)}]", "data.num_frames=32",
                         "data.val_fraction=0", f"train.epochs={a.epochs}", f"output_dir={tmp / 'runs'}", "name=wlasl_live"],
                  verbose=False)
     ckpt, train_s = r["checkpoint"], time.time() - t0
-    first = [sorted((wl / g).glob("*.mp4"))[0] for g in known]
+    from signkit.kinds import open_dataset
+
+    train_ids = [s.id for s in open_dataset("videos", "train", path=str(wl), cache=str(tmp / "kp"),
+                                            exclude_glosses=unknown).samples]
+    first = [wl / next(i for i in train_ids if i.startswith(g + "/")) for g in known]
     others = [c for g in unknown for c in sorted((wl / g).glob("*.mp4"))]
     spans_a = join(first, tmp / "known.mp4")
     spans_b = join(others, tmp / "unknown.mp4")
@@ -108,8 +112,8 @@ def main() -> None:
     lines = ["# Isolated signs from a live stream: joined WLASL clips", "",
              f"Machine: {platform.node() or 'vm'}, Python {platform.python_version()}. Date: {time.strftime('%Y-%m-%d')}. "
              f"Command: `.venv/bin/python benchmarks/live_signs.py --known {a.known} --epochs {a.epochs}` "
-             f"(gru on MediaPipe hands `mp_hands42`, trained in {train_s:.0f} s on every clip of the {len(known)} known "
-             f"glosses; `signkit live` defaults: window 2 s, hop 0.25 s, threshold {a.threshold}, 2 agreeing windows, "
+             f"(gru on MediaPipe hands `mp_hands42`, trained in {train_s:.0f} s on the {len(known)} known "
+             f"glosses' training split; `signkit live` defaults: window 2 s, hop 0.25 s, threshold {a.threshold}, 2 agreeing windows, "
              "One Euro filter on). **Stream A is training data**: it checks the streaming path (windows, gating, "
              "emission, repeat suppression), not generalisation.", "",
              f"## Stream A: one clip of each known gloss, 1 s of still frames between ({spans_a[-1][2]:.1f} s)", "",
