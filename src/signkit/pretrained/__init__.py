@@ -17,6 +17,8 @@ HERE = Path(__file__).resolve().parent
 PRETRAINED: dict[str, str] = {  # name -> one line (the model card says the rest)
     "asl_fingerspelling": "ASL static letters (24, no J/Z) from MediaPipe hand landmarks; several people, "
                           "mirrored for left hands",
+    "tsl_digits": "Turkish Sign Language digits 0-9 (Sign Language Digits, 218 students) from MediaPipe hand "
+                  "landmarks, mirrored for either hand",
 }
 
 

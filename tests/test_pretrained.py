@@ -1,0 +1,72 @@
+"""Pretrained models shipped inside the package: listed, loadable by name wherever a checkpoint is
+taken, with a model card, and right on real images they were not trained on."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import signkit
+
+CARD_SECTIONS = ("**What**", "**Data**", "**Intended use**", "**Limits**", "icence")
+
+
+def test_shipped_models_are_listed_and_carry_a_model_card():
+    import signkit.api as sk
+    from signkit.pretrained import model_card, pretrained_path
+
+    names = sk.list_pretrained()
+    assert set(names) == {"asl_fingerspelling", "tsl_digits"}
+    for n in names:
+        p = pretrained_path(n)
+        assert p.stat().st_size < 2_000_000  # a few MB in all
+        card = model_card(n)
+        assert all(s in card for s in CARD_SECTIONS), n
+        assert "%" in card  # measured figures
+        rec = sk.load_pretrained(n)
+        assert rec.spec.kind == "landmarks"
+    with pytest.raises(sk.SignkitError, match="unknown pretrained model 'nope'"):
+        sk.load_pretrained("nope")
+
+
+def test_fingerspelling_model_reads_silfa_frames_it_never_saw(data_root):
+    """SILFA's second halves (by frame id) are never in the shipped model's training data."""
+    import signkit.api as sk
+    from signkit.data.fingerspelling import STATIC_LETTERS
+    from signkit.data.images import load_silfa_letters
+
+    rec = sk.load_pretrained("asl_fingerspelling")
+    test = [s for s in load_silfa_letters("test", str(data_root)).samples if s.gloss in STATIC_LETTERS][::10]
+    right = sum(rec.predict_file(s.image, 1)[0][0] == s.gloss for s in test)
+    assert right >= 0.85 * len(test), (right, len(test))
+
+
+def test_digits_model_on_its_test_split(data_root):
+    import signkit.api as sk
+    from signkit.kinds import open_dataset
+
+    rec = sk.load_pretrained("tsl_digits")
+    test = open_dataset("sign_language_digits", "test", str(data_root)).samples[::8]
+    right = sum(rec.predict_file(s.image, 1)[0][0] == s.gloss for s in test)
+    assert right >= 0.9 * len(test), (right, len(test))
+
+
+def test_a_pretrained_name_works_wherever_a_checkpoint_is_taken(tmp_path, data_root):
+    img = sorted((data_root / "sign_language_digits/Dataset/3").iterdir())[0]
+    r = signkit("predict", "tsl_digits", str(img), "--json")
+    assert r.returncode == 0, r.stderr
+    assert json.loads(r.stdout)[0]["gloss"] == "3"
+    import subprocess
+    import sys
+
+    # export of a shipped name writes into the current folder, never into the installed package
+    r = subprocess.run([sys.executable, "-m", "signkit.cli", "export", "tsl_digits"], cwd=tmp_path,
+                       capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "tsl_digits.onnx").is_file()
+    from signkit.pretrained import HERE
+
+    assert not list(HERE.glob("*.onnx"))
+    r = signkit("predict", str(tmp_path / "tsl_digits.onnx"), str(img), "--json")
+    assert r.returncode == 0 and json.loads(r.stdout)[0]["gloss"] == "3", r.stderr
