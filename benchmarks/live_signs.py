@@ -3,11 +3,13 @@ them, fed to `signkit live` with a model trained on those clips (the streaming p
 training data, said so), and false emissions on clips of glosses the model was not trained on.
 
 1. Train ``gru`` on the ``videos`` dataset over ``../shared/data/videos/wlasl`` (MediaPipe hands,
-   ``mp_hands42``), the first ``--known`` glosses only (``exclude_glosses`` for the rest), training
-   split = the dataset's seeded per-gloss half (no signer ids in WLASL file names).
+   ``mp_hands42``), the first ``--known`` glosses (training split = the dataset's seeded per-gloss
+   half; no signer ids in WLASL file names); once plain, once with ``--other`` further glosses as
+   the filler class ``<other>`` (``data.options.other_glosses``).
 2. Stream A: one *training* clip per known gloss, joined with 1 s of the clip's last frame repeated,
    at 25 fps, letterboxed to 640x480. Emitted glosses against the joins.
-3. Stream B: every clip of the other glosses, joined the same way: each emission is a false one.
+3. Stream B: every clip of the remaining glosses (in neither model in any form), joined the same
+   way: each emission is a false one.
 
     .venv/bin/python benchmarks/live_signs.py [--known 6] [--epochs 60]
 
@@ -73,37 +75,44 @@ def join(clips: list[Path], out: Path, still_s: float = 1.0) -> list[tuple[str, 
     return spans
 
 
+def train(wl: Path, tmp: Path, epochs: int, exclude: list[str], other: list[str], name: str) -> tuple[str, float]:
+    import signkit.api as sk
+
+    opts = [f"data.options.exclude_glosses=[{', '.join(exclude)}]"]
+    if other:
+        opts.append(f"data.options.other_glosses=[{', '.join(other)}]")
+    t0 = time.time()
+    r = sk.train(None, ["model.name=gru", "data.name=videos", f"data.options.path={wl}", f"data.options.cache={tmp / 'kp'}",
+                        *opts, "data.num_frames=32", "data.val_fraction=0", f"train.epochs={epochs}",
+                        f"output_dir={tmp / 'runs'}", f"name={name}"], verbose=False)
+    return r["checkpoint"], time.time() - t0
+
+
 def main() -> None:
     import signkit.api as sk
+    from signkit.kinds import open_dataset
     from signkit.paths import data_root
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--known", type=int, default=6)
+    ap.add_argument("--other", type=int, default=3, help="glosses of the filler class <other> (second model)")
     ap.add_argument("--epochs", type=int, default=60)
     ap.add_argument("--threshold", type=float, default=0.6)
     ap.add_argument("--out", default=str(ROOT / "docs" / "live_signs.md"))
     a = ap.parse_args()
     wl = data_root() / "videos" / "wlasl"
     glosses = sorted(p.name for p in wl.iterdir() if p.is_dir())
-    known, unknown = glosses[: a.known], glosses[a.known :]
+    known, other = glosses[: a.known], glosses[a.known : a.known + a.other]
+    unknown = glosses[a.known + a.other :]
     tmp = Path(tempfile.mkdtemp(prefix="signkit-live-signs-"))
-    t0 = time.time()
-    r = sk.train(None, ["model.name=gru", "data.name=videos", f"data.options.path={wl}",
-                        f"data.options.cache={tmp / 'kp'}",
-                        f"data.options.exclude_glosses=[{', '.join(unknown)}]", "data.num_frames=32",
-                        "data.val_fraction=0", f"train.epochs={a.epochs}", f"output_dir={tmp / 'runs'}", "name=wlasl_live"],
-                 verbose=False)
-    ckpt, train_s = r["checkpoint"], time.time() - t0
-    from signkit.kinds import open_dataset
-
+    plain, plain_s = train(wl, tmp, a.epochs, other + unknown, [], "plain")
+    filler, filler_s = train(wl, tmp, a.epochs, unknown, other, "filler")
     train_ids = [s.id for s in open_dataset("videos", "train", path=str(wl), cache=str(tmp / "kp"),
-                                            exclude_glosses=unknown).samples]
+                                            exclude_glosses=other + unknown).samples]
     first = [wl / next(i for i in train_ids if i.startswith(g + "/")) for g in known]
     others = [c for g in unknown for c in sorted((wl / g).glob("*.mp4"))]
     spans_a = join(first, tmp / "known.mp4")
     spans_b = join(others, tmp / "unknown.mp4")
-    res_a = sk.live(ckpt, str(tmp / "known.mp4"), threshold=a.threshold)
-    res_b = sk.live(ckpt, str(tmp / "unknown.mp4"), threshold=a.threshold)
 
     def clip_of(e, spans):
         mid = (e.start_s + e.end_s) / 2
@@ -111,28 +120,47 @@ def main() -> None:
 
     lines = ["# Isolated signs from a live stream: joined WLASL clips", "",
              f"Machine: {platform.node() or 'vm'}, Python {platform.python_version()}. Date: {time.strftime('%Y-%m-%d')}. "
-             f"Command: `.venv/bin/python benchmarks/live_signs.py --known {a.known} --epochs {a.epochs}` "
-             f"(gru on MediaPipe hands `mp_hands42`, trained in {train_s:.0f} s on the {len(known)} known "
-             f"glosses' training split; `signkit live` defaults: window 2 s, hop 0.25 s, threshold {a.threshold}, 2 agreeing windows, "
-             "One Euro filter on). **Stream A is training data**: it checks the streaming path (windows, gating, "
-             "emission, repeat suppression), not generalisation.", "",
-             f"## Stream A: one clip of each known gloss, 1 s of still frames between ({spans_a[-1][2]:.1f} s)", "",
-             "| clip | gloss | in stream (s) | emitted | emitted at (s) | window (s) | confidence |", "|---|---|---|---|---|---|---|"]
-    for g, s, t in spans_a:
-        evs = [e for e in res_a.events if clip_of(e, spans_a) == g]
-        if not evs:
-            lines.append(f"| {g} | {g} | {s:.2f}-{t:.2f} | (nothing) | | | |")
-        for e in evs:
-            lines.append(f"| {g} | {g} | {s:.2f}-{t:.2f} | {'**' + e.label + '**' if e.label == g else e.label} | "
-                         f"{e.emitted_s:.2f} | {e.start_s:.2f}-{e.end_s:.2f} | {e.confidence:.2f} |")
-    stray = [e for e in res_a.events if clip_of(e, spans_a) == "(between clips)"]
-    correct = sum(any(e.label == g for e in res_a.events if clip_of(e, spans_a) == g) for g, _, _ in spans_a)
-    lines += ["", f"Emitted in order: {' '.join(e.label for e in res_a.events) or '(nothing)'}. "
-              f"{correct} of {len(spans_a)} clips emitted their gloss; {len(res_a.events)} events in all, "
-              f"{len(stray)} between clips.", "",
-              f"## Stream B: {len(others)} clips of {len(unknown)} glosses the model never learned ({spans_b[-1][2]:.1f} s)", "",
-              f"False emissions (any emission is false): **{len(res_b.events)}** "
-              f"({', '.join(f'{e.label} at {e.emitted_s:.1f} s ({e.confidence:.2f})' for e in res_b.events) or 'none'}).", ""]
+             f"Command: `.venv/bin/python benchmarks/live_signs.py --known {a.known} --other {a.other} --epochs {a.epochs}`. "
+             f"Two gru models on MediaPipe hands (`mp_hands42`, the `videos` dataset's training half, no signer ids): "
+             f"*plain* = the {len(known)} known glosses ({', '.join(known)}; {plain_s:.0f} s); *filler* = the same plus "
+             f"a filler class `<other>` made of {len(other)} other glosses ({', '.join(other)}; "
+             f"`data.options.other_glosses`; {filler_s:.0f} s). `signkit live` defaults: window 2 s, hop 0.25 s, "
+             f"threshold {a.threshold}, 2 agreeing windows, One Euro filter on. **Stream A is training data** "
+             "(one training clip of each known gloss): it checks the streaming path (windows, gating, emission, "
+             "repeat suppression), not generalisation. Stream B holds every clip of the "
+             f"{len(unknown)} glosses neither model saw in any form ({', '.join(unknown)}): every emission there is false.", ""]
+    for label, ckpt in (("plain", plain), ("filler", filler)):
+        res_a = sk.live(ckpt, str(tmp / "known.mp4"), threshold=a.threshold)
+        res_b = sk.live(ckpt, str(tmp / "unknown.mp4"), threshold=a.threshold)
+        lines += [f"## Model *{label}*", "",
+                  f"Stream A: {len(first)} clips, 1 s of still frames between ({spans_a[-1][2]:.1f} s)", "",
+                  "| clip | in stream (s) | emitted | emitted at (s) | window (s) | confidence |", "|---|---|---|---|---|---|"]
+        for g, s, t in spans_a:
+            evs = [e for e in res_a.events if clip_of(e, spans_a) == g]
+            if not evs:
+                lines.append(f"| {g} | {s:.2f}-{t:.2f} | (nothing) | | | |")
+            for e in evs:
+                lines.append(f"| {g} | {s:.2f}-{t:.2f} | {'**' + e.label + '**' if e.label == g else e.label} | "
+                             f"{e.emitted_s:.2f} | {e.start_s:.2f}-{e.end_s:.2f} | {e.confidence:.2f} |")
+        stray = [e for e in res_a.events if clip_of(e, spans_a) == "(between clips)"]
+        correct = sum(any(e.label == g for e in res_a.events if clip_of(e, spans_a) == g) for g, _, _ in spans_a)
+        wrong = sum(e.label != clip_of(e, spans_a) for e in res_a.events)
+        lines += ["", f"Emitted in order: {' '.join(e.label for e in res_a.events) or '(nothing)'}. "
+                  f"**{correct} of {len(spans_a)}** clips emitted their gloss; {wrong} wrong or stray events "
+                  f"({len(stray)} between clips).", "",
+                  f"Stream B ({len(others)} clips, {spans_b[-1][2]:.1f} s): **{len(res_b.events)} false emissions** "
+                  f"({', '.join(f'{e.label} at {e.emitted_s:.1f} s ({e.confidence:.2f})' for e in res_b.events) or 'none'}).", ""]
+        print(label, correct, wrong, len(res_b.events), flush=True)
+    lines += ["## Rejection threshold sweep", "", "| model | threshold | stream A: clips with their gloss | stream A: wrong or stray | "
+              "stream B: false emissions |", "|---|---|---|---|---|"]
+    for label, ckpt in (("plain", plain), ("filler", filler)):
+        for th in (0.6, 0.8, 0.9, 0.95):
+            ra = sk.live(ckpt, str(tmp / "known.mp4"), threshold=th)
+            rb = sk.live(ckpt, str(tmp / "unknown.mp4"), threshold=th)
+            ok = sum(any(e.label == g for e in ra.events if clip_of(e, spans_a) == g) for g, _, _ in spans_a)
+            bad = sum(e.label != clip_of(e, spans_a) for e in ra.events)
+            lines.append(f"| {label} | {th} | {ok} of {len(spans_a)} | {bad} | {len(rb.events)} |")
+    lines.append("")
     Path(a.out).write_text("\n".join(lines))
     print("\n".join(lines))
 

@@ -38,7 +38,7 @@ from .errors import ConfigError, KeypointFileError, LayoutMismatchError, NoHandE
 from .keypoints import KeypointSequence, build_transforms, get_layout, pad_batch
 
 # data.options keys handled here (wrappers), not by the dataset loaders
-WRAPPER_OPTIONS = ("view", "hand", "mirror_left", "exclude_glosses", "per_class", "per_class_seed")
+WRAPPER_OPTIONS = ("view", "hand", "mirror_left", "exclude_glosses", "other_glosses", "per_class", "per_class_seed")
 VIEWS = ("landmarks", "hand_crop")
 
 
@@ -463,7 +463,7 @@ def kind_of(dataset) -> InputKind:
 
 def open_dataset(name: str, split: str = "train", root=None, *, num_frames: int | None = None, **options):
     """Open a dataset split with the wrappers of ``options``: ``exclude_glosses`` (classes left out of
-    split and vocabulary), ``per_class`` / ``per_class_seed`` (training split only: N seeded samples
+    split and vocabulary), ``other_glosses`` (classes merged into one filler class ``<other>``), ``per_class`` / ``per_class_seed`` (training split only: N seeded samples
     per class), ``view`` (image datasets: ``landmarks`` or ``hand_crop``, with ``hand`` and
     ``mirror_left``, see :mod:`signkit.video.hands`). Every other option goes to the loader.
     ``num_frames`` (``data.num_frames``) goes to loaders that build fixed-length items (clips); a
@@ -474,7 +474,7 @@ def open_dataset(name: str, split: str = "train", root=None, *, num_frames: int 
         given in ``data.options``, or a view of a dataset that is not made of images.
     """
     from .data.registry import load_dataset, takes
-    from .data.wrappers import exclude_glosses, per_class
+    from .data.wrappers import exclude_glosses, other_glosses, per_class
 
     from .data.registry import dataset_options
 
@@ -497,6 +497,8 @@ def open_dataset(name: str, split: str = "train", root=None, *, num_frames: int 
     ds = load_dataset(name, split, root, **run, **opts)
     if wrap.get("exclude_glosses"):
         ds = exclude_glosses(ds, wrap["exclude_glosses"])
+    if wrap.get("other_glosses"):
+        ds = other_glosses(ds, wrap["other_glosses"])
     if wrap.get("per_class") is not None and split == "train":
         ds = per_class(ds, wrap["per_class"], wrap.get("per_class_seed", 0))
     view = wrap.get("view")

@@ -34,6 +34,37 @@ def exclude_glosses(ds, glosses):
     return out
 
 
+OTHER = "<other>"  # the filler class of other_glosses; streaming recognisers never emit it
+
+
+def other_glosses(ds, glosses):
+    """A copy of ``ds`` in which the samples of ``glosses`` become one class, :data:`OTHER`, the
+    last of the vocabulary: a *filler* (garbage) class, as in keyword spotting, so that a model has a
+    place to put signing outside its vocabulary. Live recognisers never emit it (a window it wins
+    resets the agreement count), so signs like these, but not these, are rejected more often.
+
+    Raises:
+        UnknownNameError: a gloss that is not in the vocabulary (the message lists the vocabulary).
+    """
+    import copy
+
+    if isinstance(glosses, (str, int, float)):
+        glosses = [glosses]
+    other = {str(g) for g in glosses}
+    if other - set(ds.vocabulary):
+        raise UnknownNameError(f"other_glosses: {sorted(other - set(ds.vocabulary))} not in the vocabulary of "
+                               f"{ds.name!r}; expected some of {ds.vocabulary}")
+    samples = []
+    for smp in ds.samples:
+        if smp.gloss in other:
+            smp = copy.copy(smp)
+            smp.gloss = OTHER
+        samples.append(smp)
+    out = ds._derived(samples=samples, vocabulary=[g for g in ds.vocabulary if g not in other] + [OTHER])
+    out.info = {**ds.info, "other_glosses": sorted(other)}
+    return out
+
+
 def per_class(ds, n: int, seed: int = 0):
     """A seeded random ``n`` samples of each class of ``ds`` (learning curves such as "10 images per
     class"), in dataset order.

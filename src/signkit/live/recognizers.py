@@ -8,7 +8,8 @@
   last ``window_s`` seconds, classified every ``hop_s``; gated by hand presence and motion; a gloss is
   emitted when its probability stays at or above ``threshold`` over ``consecutive`` windows, once per
   signing (repeats suppressed until the gate closes or another gloss is emitted). Windows whose best
-  probability is below ``threshold`` (e.g. signing not in the vocabulary) emit nothing.
+  probability is below ``threshold`` (e.g. signing not in the vocabulary), or won by the filler class
+  ``<other>`` of a model trained with ``data.options.other_glosses``, emit nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
+from ..data.wrappers import OTHER
 from ..errors import SignkitError
 from ..spelling.decoder import DecoderConfig, decode_spelling
 
@@ -163,7 +165,7 @@ class StreamingSignRecognizer:
         k = int(p.argmax())
         if len(self.scores) < self.max_scores:
             self.scores.append((round(end, 3), self.vocabulary[k], round(float(p[k]), 4)))
-        if p[k] < self.threshold:
+        if p[k] < self.threshold or self.vocabulary[k] == OTHER:  # rejected, or the filler class won
             self.streak = []
             return []
         self.streak = [s for s in self.streak if s[0] == k] + [(k, float(p[k]), start, end)]
