@@ -176,3 +176,42 @@ def test_bad_sources_are_one_line_errors(data_root, tmp_path, trained):
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout[r.stdout.index("{\n"):])
     assert 10 < summary["latency"]["frames"] < 64
+
+
+def test_streaming_signs_gate_threshold_repeats_and_filler(data_root):
+    """The isolated-sign recogniser on real tracked hands of a WLASL clip, signed twice with a second of
+    stillness between: one emission per signing (repeats suppressed while signing goes on, allowed
+    again after the gate closes on stillness), nothing below the threshold, never the filler class."""
+    from signkit.data.wrappers import OTHER
+    from signkit.live import StreamingSignRecognizer
+    from signkit.video.decode import read_frames
+    from signkit.video.tracking import HandTracker
+
+    frames, info = read_frames(data_root / "videos/wlasl/abdomen/00335.mp4")
+    with HandTracker() as tr:
+        tracked = [tr.process(f) for f in frames]
+    assert sum(t.conf.max() > 0 for t in tracked) > 0.3 * len(tracked)  # hands are down at the start and end
+    sign = [(t.points, t.conf) for t in tracked]
+    still = [sign[-1]] * int(info.fps)  # the last frame held for a second: no motion
+    stream = sign + still + sign + still
+
+    def run(probs, vocab):
+        calls = []
+
+        def classify(pts, conf, fps):
+            calls.append(pts.shape)
+            return np.asarray(probs)
+
+        rec = StreamingSignRecognizer(classify, vocab, info.fps, window_s=1.0, hop_s=0.2, threshold=0.6)
+        events = [e for i, (p, c) in enumerate(stream) for e in rec.push(i / info.fps, p, c)]
+        return events, calls
+
+    events, calls = run([0.9, 0.1], ["we", "deaf"])
+    assert [e.label for e in events] == ["we", "we"], events  # once per signing, the gate reopened between
+    assert calls and all(s == (int(round(info.fps)), 42, 3) for s in calls)
+    assert events[1].start_s > len(sign) / info.fps  # the second one comes from the second signing
+    assert run([0.55, 0.45], ["we", "deaf"])[0] == []  # below the rejection threshold
+    assert run([0.05, 0.95], ["we", OTHER])[0] == []  # the filler class is never emitted
+    _, calls = run([0.9, 0.1], ["we", "deaf"])
+    n_windows = len(calls)
+    assert n_windows < len(stream) / 2  # stillness is gated: no window is classified while nothing moves

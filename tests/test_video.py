@@ -268,3 +268,21 @@ def test_extraction_guards_outputs(tmp_path, data_root):
 
     assert read_pose(out / "same.pose").body.data.shape[0] > 0
     assert (out / ".notes.part").read_text() == "mine" and (out / "keep.part").is_file()
+
+
+def test_holistic_batch_output_does_not_depend_on_the_previous_video(tmp_path, data_root):
+    """Pooled MediaPipe Holistic graphs are restarted between videos: a clip extracted after two
+    others in one batch is byte for byte the clip extracted alone (so resumed batches and any worker
+    order give the same files)."""
+    clips = sorted((data_root / "videos/wlasl").glob("*/*.mp4"))[:3]
+    src = tmp_path / "in"
+    for c in clips:
+        (src / c.parent.name).mkdir(parents=True, exist_ok=True)
+        (src / c.parent.name / c.name).symlink_to(c)
+    r = signkit("extract", str(src), "--out", str(tmp_path / "batch"), "--layout", "holistic")
+    assert r.returncode == 0, r.stderr
+    last = clips[-1]
+    r = signkit("extract", str(last), "--out", str(tmp_path / "alone"), "--layout", "holistic")
+    assert r.returncode == 0, r.stderr
+    batch = (tmp_path / "batch" / last.parent.name / last.with_suffix(".pose").name).read_bytes()
+    assert batch == (tmp_path / "alone" / last.with_suffix(".pose").name).read_bytes()
