@@ -215,3 +215,36 @@ def test_streaming_signs_gate_threshold_repeats_and_filler(data_root):
     _, calls = run([0.9, 0.1], ["we", "deaf"])
     n_windows = len(calls)
     assert n_windows < len(stream) / 2  # stillness is gated: no window is classified while nothing moves
+
+
+def test_whole_body_checkpoint_runs_live_with_holistic(tmp_path, data_root):
+    """A sign_body57 keypoint checkpoint runs live through MediaPipe Holistic in tracking mode; the
+    live landmarks are those of batch extraction (same points, same frames)."""
+    from signkit.keypoints.formats import pose_to_sequence
+    from signkit.video.decode import read_frames
+    from signkit.video.extract import extract_pose
+    from signkit.video.tracking import HolisticTracker
+
+    clip = data_root / "videos/wlasl/abdomen/00335.mp4"
+    frames, _ = read_frames(clip)
+    with HolisticTracker() as tr:
+        live = np.stack([np.where((t.conf > 0)[:, None], t.points, np.nan) for t in (tr.process(f) for f in frames)])
+    batch = pose_to_sequence(extract_pose(clip, "holistic"), "sign_body57").data
+    assert live.shape == batch.shape == (58, 57, 3)
+    assert np.array_equal(np.isnan(live), np.isnan(batch)) and np.nanmax(np.abs(live - batch)) == 0
+
+    src = tmp_path / "clips"
+    for g in ("abdomen", "deaf"):
+        (src / g).mkdir(parents=True)
+        for c in sorted((data_root / "videos/wlasl" / g).glob("*.mp4"))[:2]:
+            (src / g / c.name).symlink_to(c)
+    r = signkit("train", "model.name=gru", "data.name=videos", f"data.options.path={src}",
+                "data.options.layout=sign_body57", f"data.options.cache={tmp_path / 'kp'}", "data.num_frames=32",
+                "data.val_fraction=0", "train.epochs=1", f"output_dir={tmp_path / 'runs'}", "name=body")
+    assert r.returncode == 0, r.stderr[-2000:]
+    ckpt = next((tmp_path / "runs/body").iterdir()) / "model.safetensors"
+    r = signkit("live", str(ckpt), "--source", str(clip), "--json")
+    assert r.returncode == 0, r.stderr
+    summary = json.loads(r.stdout[r.stdout.index("{\n"):])
+    assert summary["latency"]["frames"] == 58 and summary["latency"]["dropped"] == 0
+    assert set(summary["latency"]["stages"]) >= {"landmarks", "filter", "model", "decoder", "total"}

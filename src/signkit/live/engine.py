@@ -3,7 +3,8 @@ events, with the latency of each stage per frame.
 
 :func:`run_live` picks the streaming recogniser from the checkpoint's input kind: hand-shape
 checkpoints (``landmarks`` or ``image``) spell letters (:class:`~signkit.live.StreamingSpeller`);
-keypoint checkpoints whose layout a live stream can produce (``mp_hands42``) recognise isolated signs
+keypoint checkpoints whose layout a live stream can produce (``mp_hands42`` with MediaPipe Hands,
+``sign_body57`` with MediaPipe Holistic) recognise isolated signs
 (:class:`~signkit.live.StreamingSignRecognizer`). Any other checkpoint is refused before the source
 is opened.
 """
@@ -22,7 +23,7 @@ from ..inference import ImageRecognizer, KeypointRecognizer, LandmarkRecognizer,
 from ..keypoints import KeypointSequence
 from ..spelling.decoder import DecoderConfig
 from ..storage import check_output
-from ..video.tracking import LIVE_LAYOUTS, HandTracker
+from ..video.tracking import LIVE_LAYOUTS, HandTracker, HolisticTracker
 from .filters import OneEuroFilter
 from .recognizers import Event, StreamingSignRecognizer, StreamingSpeller
 from .sources import FrameSource
@@ -125,8 +126,13 @@ def run_live(checkpoint: str | Path | Recognizer, source: str | int, options: Li
     events: list[Event] = []
     writer = None
     window = None
-    with FrameSource(source, opt.realtime, opt.max_queue, opt.timeout_s, opt.max_frames) as src, \
-            HandTracker(mirrored=opt.mirrored) as tracker:
+    holistic = mode == "signs" and LIVE_LAYOUTS[rec.spec.layout] == "holistic"
+    with FrameSource(source, opt.realtime, opt.max_queue, opt.timeout_s, opt.max_frames, start=False) as src, \
+            (HolisticTracker(rec.spec.layout) if holistic else HandTracker(mirrored=opt.mirrored)) as tracker:
+        # warm up before the first frame is read: MediaPipe builds its graph on the first call (about
+        # 0.3 s), which would make a real-time source drop its first frames. A blank frame leaves no
+        # tracking state behind (nothing is found in it).
+        tracker.process(np.zeros((max(1, src.height or 240), max(1, src.width or 320), 3), np.uint8))
         fps = src.fps
         smoother = OneEuroFilter(opt.min_cutoff, opt.beta) if opt.filter else None
         if mode == "spell":

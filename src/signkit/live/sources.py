@@ -62,7 +62,7 @@ class FrameSource:
     """
 
     def __init__(self, source: str | int, realtime: bool = False, max_queue: int = 4, timeout_s: float = 10.0,
-                 max_frames: int | None = None):
+                 max_frames: int | None = None, start: bool = True):
         if max_queue < 1:
             raise SourceError(f"expected a queue of at least 1 frame; found {max_queue}")
         self.source = parse_source(source)
@@ -81,7 +81,14 @@ class FrameSource:
             self._open_av(self.source)
             self.realtime = bool(realtime) or self.is_stream
         self._thread = threading.Thread(target=self._read, name="signkit-source", daemon=True)
-        self._thread.start()
+        if start:
+            self._thread.start()
+
+    def start(self) -> None:
+        """Start reading (when made with ``start=False``, e.g. to warm the pipeline up first, so that
+        a real-time source does not drop its first frames while models load)."""
+        if not self._thread.is_alive() and not self._done:
+            self._thread.start()
 
     # --- opening -------------------------------------------------------------------------------
     def _open_camera(self, index: int) -> None:
@@ -206,6 +213,7 @@ class FrameSource:
 
     # --- the consumer --------------------------------------------------------------------------
     def __iter__(self) -> Iterator[Frame]:
+        self.start()
         while True:
             with self._cv:
                 while not self._q and not self._done:
@@ -221,7 +229,8 @@ class FrameSource:
         self._stop.set()
         with self._cv:
             self._cv.notify_all()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
         if self._cap is not None:
             self._cap.release()
         self._close_av()

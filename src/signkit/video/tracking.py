@@ -17,7 +17,7 @@ import numpy as np
 from ..errors import SignkitError
 from .extract import _hands_frame, mediapipe_solution
 
-LIVE_LAYOUTS = {"mp_hands42": "hands"}  # keypoint layouts a live stream can produce -> extractor
+LIVE_LAYOUTS = {"mp_hands42": "hands", "sign_body57": "holistic"}  # layouts a live stream can produce -> extractor
 
 
 @dataclass
@@ -78,3 +78,55 @@ class HandTracker:
                           1 if right else -1, float(c.score)))
         points, conf = _hands_frame(res, w, h, self.mirrored)
         return TrackedFrame(hands, points, conf)
+
+
+class HolisticTracker:
+    """MediaPipe Holistic in tracking mode, mapped per frame onto a whole-body layout (default
+    ``sign_body57``) exactly as batch extraction does it: pose-format's point order and units (x, y in
+    pixels, z as MediaPipe gives it; confidence = visibility for the body, 1 for found face and hand
+    points, 0 where missing), then the layout's joints by name. ``hands`` of each
+    :class:`TrackedFrame` are the two hands (for overlays). Use as a context manager or :meth:`close`.
+
+    Raises:
+        LayoutMismatchError: a layout whose joints are not all Holistic points.
+    """
+
+    def __init__(self, layout: str = "sign_body57", model_complexity: int = 1):
+        from pose_format.utils.holistic import holistic_components
+
+        from ..errors import LayoutMismatchError
+        from ..keypoints.layouts import get_layout
+
+        names = {f"{c.name}.{p}": i for i, (c, p) in enumerate((c, p) for c in holistic_components() for p in c.points)}
+        lay = get_layout(layout)
+        missing = [j for j in lay.joints if j not in names]
+        if missing:
+            raise LayoutMismatchError(f"layout {lay.name!r} has joints MediaPipe Holistic does not give, e.g. {missing[:3]}")
+        self.idx = np.array([names[j] for j in lay.joints])
+        self._sol = mediapipe_solution("holistic", model_complexity)
+
+    def __enter__(self) -> "HolisticTracker":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._sol.close()
+
+    def process(self, frame: np.ndarray) -> TrackedFrame:
+        """Track one RGB frame ``(H, W, 3)`` uint8; ``points (J, 3)``/``conf (J,)`` in the layout."""
+        from pose_format.utils.holistic import body_points, component_points
+
+        if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
+            raise SignkitError(f"expected an RGB frame (H, W, 3) uint8; found {frame.shape} {frame.dtype}")
+        h, w = frame.shape[:2]
+        res = self._sol.process(frame)
+        parts = [body_points(res.pose_landmarks, w, h, 33), component_points(res.face_landmarks, w, h, 468),
+                 component_points(res.left_hand_landmarks, w, h, 21), component_points(res.right_hand_landmarks, w, h, 21),
+                 body_points(res.pose_world_landmarks, w, h, 33)]
+        data = np.concatenate([p[0] for p in parts]).astype(np.float32)
+        conf = np.concatenate([p[1] for p in parts]).astype(np.float32)
+        hands = [(np.array([[p.x * w, p.y * h, p.z * w] for p in lm.landmark], np.float32), side, 1.0)
+                 for lm, side in ((res.left_hand_landmarks, -1), (res.right_hand_landmarks, 1)) if lm is not None]
+        return TrackedFrame(hands, data[self.idx], conf[self.idx])
