@@ -21,6 +21,7 @@ import numpy as np
 from ..errors import LayoutMismatchError, SignkitError
 from ..inference import ImageRecognizer, KeypointRecognizer, LandmarkRecognizer, Recognizer
 from ..keypoints import KeypointSequence
+from ..keypoints.layouts import get_layout
 from ..spelling.decoder import DecoderConfig
 from ..storage import check_output
 from ..video.tracking import LIVE_LAYOUTS, HandTracker, HolisticTracker
@@ -139,8 +140,10 @@ def run_live(checkpoint: str | Path | Recognizer, source: str | int, options: Li
             engine = StreamingSpeller(rec.vocabulary, fps, opt.decoder, opt.lookahead_s)
             policy = rec.hand
         else:
+            hands = [i for i, j in enumerate(get_layout(rec.spec.layout).joints) if "HAND" in j.upper()]
             engine = StreamingSignRecognizer(_classifier(rec), rec.vocabulary, fps, opt.window_s, opt.hop_s,
-                                             opt.threshold, opt.consecutive, opt.min_presence, opt.min_motion)
+                                             opt.threshold, opt.consecutive, opt.min_presence, opt.min_motion,
+                                             gate_joints=hands or None)
         if overlay is not None:
             writer = StreamWriter(overlay, fps)
         if show:
@@ -175,6 +178,8 @@ def run_live(checkpoint: str | Path | Recognizer, source: str | int, options: Li
                 t_d = time.perf_counter()
                 if mode == "signs":  # the model runs inside the window recogniser: count it as model time
                     t_m, t_d = t_m2, t_m2
+                    if engine.last_model_ms is not None:  # the frames where a window was classified
+                        stats.add("window_model", engine.last_model_ms)
                 stats.add("decode", fr.decode_ms)
                 stats.add("landmarks", (t_lm - t_start) * 1e3)
                 stats.add("filter", (t_f - t_lm) * 1e3)

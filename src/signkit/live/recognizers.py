@@ -117,11 +117,17 @@ class StreamingSignRecognizer:
         fps: frames per second. window_s / hop_s: window length and step (seconds). threshold: the
         least probability of an emitted gloss (the rejection threshold). consecutive: windows in a row
         that must agree. min_presence: least fraction of window frames with a hand. min_motion: least
-        mean joint speed over the window, in coordinate units (pixels) per second.
+        mean joint speed over the window, in coordinate units (pixels) per second. gate_joints: the
+        joints presence and motion are measured on (default all; whole-body layouts pass their hand
+        joints, so that a still body and face do not hide moving hands).
+
+    ``last_model_ms`` is the time of the classification made by the last :meth:`push` (None when no
+    window was classified).
     """
 
     def __init__(self, classify, vocabulary: list[str], fps: float, window_s: float = 2.0, hop_s: float = 0.25,
-                 threshold: float = 0.6, consecutive: int = 2, min_presence: float = 0.5, min_motion: float = 20.0):
+                 threshold: float = 0.6, consecutive: int = 2, min_presence: float = 0.5, min_motion: float = 20.0,
+                 gate_joints: list[int] | None = None):
         if not fps > 0 or not window_s > 0 or not hop_s > 0 or not 0 <= threshold <= 1 or consecutive < 1:
             raise SignkitError(f"streaming sign recogniser: expected fps, window_s, hop_s > 0, threshold in [0, 1], "
                                f"consecutive >= 1; found {fps}, {window_s}, {hop_s}, {threshold}, {consecutive}")
@@ -134,10 +140,14 @@ class StreamingSignRecognizer:
         self.since_hop = 0
         self.streak: list = []  # (label index, prob, start_s, end_s) of agreeing windows
         self.last_emitted: int | None = None
+        self.gate_joints = None if gate_joints is None else np.asarray(gate_joints, int)
+        self.last_model_ms: float | None = None
         self.scores: list[tuple[float, str, float]] = []  # (end_s, best gloss, its probability), bounded
         self.max_scores = 10_000
 
     def _gate(self, pts: np.ndarray, conf: np.ndarray) -> bool:
+        if self.gate_joints is not None:
+            pts, conf = pts[:, self.gate_joints], conf[:, self.gate_joints]
         present = (conf > 0).any(1)
         if present.mean() < self.min_presence:
             return False
@@ -149,6 +159,7 @@ class StreamingSignRecognizer:
 
     def push(self, t: float, points: np.ndarray, conf: np.ndarray, now: float | None = None) -> list[Event]:
         """Add one frame (``points (J, C)``, ``conf (J,)``, 0 where missing); returns emitted glosses."""
+        self.last_model_ms = None
         self.buf.append((float(t), np.asarray(points, np.float32), np.asarray(conf, np.float32)))
         self.since_hop += 1
         if len(self.buf) < self.window or self.since_hop < self.hop:
@@ -161,7 +172,11 @@ class StreamingSignRecognizer:
         if not self._gate(pts, conf):
             self.streak, self.last_emitted = [], None  # the gate closed: the next signing may repeat a gloss
             return []
+        import time
+
+        t0 = time.perf_counter()
         p = np.asarray(self.classify(pts, conf, self.fps), np.float64)
+        self.last_model_ms = (time.perf_counter() - t0) * 1e3
         k = int(p.argmax())
         if len(self.scores) < self.max_scores:
             self.scores.append((round(end, 3), self.vocabulary[k], round(float(p[k]), 4)))

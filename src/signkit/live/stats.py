@@ -8,6 +8,7 @@ import time
 import numpy as np
 
 STAGES = ("decode", "landmarks", "filter", "model", "decoder", "total")
+# isolated signs add "window_model": the classification time of the frames where a window was classified
 
 
 class LatencyStats:
