@@ -15,7 +15,6 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -36,6 +35,26 @@ def _train(runs: Path, overrides: list[str], config: Path = CONFIG) -> dict:
     return {"checkpoint": str(r["checkpoint"]), "top1": m["top1"], "n": m.get("n"),
             "top1_all_images": m.get("top1_all_images", m["top1"]), "test_images": m.get("test_images"),
             "test_no_hand": m.get("test_no_hand", 0)}
+
+
+def ship(checkpoint: str, name: str) -> None:
+    """Copy a trained checkpoint into the package with its metadata's ``output_dir`` made relative to
+    the repository (no machine path ships); the weights are copied unchanged."""
+    import json
+
+    from safetensors import safe_open
+    from safetensors.torch import load_file, save_file
+
+    with safe_open(checkpoint, framework="pt") as f:
+        meta = json.loads(f.metadata()["signkit"])
+    out = Path(meta["config"].get("output_dir", "runs"))
+    meta["config"]["output_dir"] = str(out.relative_to(ROOT)) if out.is_relative_to(ROOT) else "runs"
+    save_file(load_file(checkpoint), str(PRE / f"{name}.safetensors"), metadata={"signkit": json.dumps(meta)})
+
+
+def _relative(d: dict) -> dict:
+    return {**d, "checkpoint": str(Path(d["checkpoint"]).relative_to(ROOT)) if Path(d["checkpoint"]).is_relative_to(ROOT)
+            else Path(d["checkpoint"]).name}
 
 
 def machine() -> str:
@@ -158,7 +177,7 @@ def main() -> None:
     if a.only in (None, "tsl_digits"):
         t0 = time.time()
         d = _train(runs, ["data.augment.mirror=0.5"], DIGITS)
-        shutil.copyfile(d["checkpoint"], PRE / "tsl_digits.safetensors")
+        ship(d["checkpoint"], "tsl_digits")
         (PRE / "tsl_digits.md").write_text(digits_card(d, time.time() - t0), encoding="utf-8")
         print(f"wrote {PRE / 'tsl_digits.safetensors'} (top-1 {d['top1']:.4f})")
         if a.only:
@@ -166,10 +185,11 @@ def main() -> None:
     t0 = time.time()
     shipped = _train(runs, ["data.options.hold_out=none"])
     fold = folds(runs) if a.folds else None
-    shutil.copyfile(shipped["checkpoint"], PRE / "asl_fingerspelling.safetensors")
+    ship(shipped["checkpoint"], "asl_fingerspelling")
     (PRE / "asl_fingerspelling.md").write_text(card(shipped, fold, time.time() - t0), encoding="utf-8")
     if fold:
-        (ROOT / "docs" / "pretrained_folds.json").write_text(json.dumps({"shipped": shipped, **fold}, indent=1))
+        rel = {k: {f: _relative(v) for f, v in d.items()} for k, d in fold.items()}
+        (ROOT / "docs" / "pretrained_folds.json").write_text(json.dumps({"shipped": _relative(shipped), **rel}, indent=1))
     print(f"wrote {PRE / 'asl_fingerspelling.safetensors'} (top-1 {shipped['top1']:.4f} on SILFA's second halves)")
 
 

@@ -12,6 +12,17 @@ import numpy as np
 from ..errors import ConfigError, UnknownNameError
 
 
+def _gloss_set(ds, glosses, option: str) -> set[str]:
+    """``glosses`` (one or a list; compared as strings) as a set, each checked against ``ds``' vocabulary."""
+    if isinstance(glosses, (str, int, float)):
+        glosses = [glosses]
+    chosen = {str(g) for g in glosses}
+    if chosen - set(ds.vocabulary):
+        raise UnknownNameError(f"{option}: {sorted(chosen - set(ds.vocabulary))} not in the vocabulary of "
+                               f"{ds.name!r}; expected some of {ds.vocabulary}")
+    return chosen
+
+
 def exclude_glosses(ds, glosses):
     """A copy of ``ds`` without the samples of ``glosses``, which also leave the vocabulary, e.g.
     ``[J, Z]`` for the 24 static letters of a fingerspelling alphabet (J and Z are drawn in the air;
@@ -21,12 +32,7 @@ def exclude_glosses(ds, glosses):
     Raises:
         UnknownNameError: a gloss that is not in the vocabulary (the message lists the vocabulary).
     """
-    if isinstance(glosses, (str, int, float)):
-        glosses = [glosses]
-    drop = {str(g) for g in glosses}
-    if drop - set(ds.vocabulary):
-        raise UnknownNameError(f"exclude_glosses: {sorted(drop - set(ds.vocabulary))} not in the vocabulary of "
-                               f"{ds.name!r}; expected some of {ds.vocabulary}")
+    drop = _gloss_set(ds, glosses, "exclude_glosses")
     info = {**ds.info, "excluded_glosses": sorted(drop)}
     out = ds._derived(samples=[s for s in ds.samples if s.gloss not in drop],
                       vocabulary=[g for g in ds.vocabulary if g not in drop])
@@ -48,12 +54,7 @@ def other_glosses(ds, glosses):
     """
     import copy
 
-    if isinstance(glosses, (str, int, float)):
-        glosses = [glosses]
-    other = {str(g) for g in glosses}
-    if other - set(ds.vocabulary):
-        raise UnknownNameError(f"other_glosses: {sorted(other - set(ds.vocabulary))} not in the vocabulary of "
-                               f"{ds.name!r}; expected some of {ds.vocabulary}")
+    other = _gloss_set(ds, glosses, "other_glosses")
     samples = []
     for smp in ds.samples:
         if smp.gloss in other:

@@ -39,7 +39,27 @@ class TrackedFrame:
         return min(self.hands, key=lambda h: float(h[0][:, 1].mean()))
 
 
-class HandTracker:
+def _check_frame(frame: np.ndarray) -> None:
+    if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
+        raise SignkitError(f"expected an RGB frame (H, W, 3) uint8; found {frame.shape} {frame.dtype}")
+
+
+class _Tracker:
+    """A MediaPipe solution held for one stream: context manager, :meth:`close`."""
+
+    _sol = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._sol.close()
+
+
+class HandTracker(_Tracker):
     """MediaPipe Hands in tracking mode (``static_image_mode=False``), two hands.
 
     ``mirrored``: the frames are a selfie view (a front camera that mirrors): MediaPipe's handedness
@@ -51,23 +71,13 @@ class HandTracker:
         self.mirrored = mirrored
         self._sol = mediapipe_solution("hands", model_complexity)
 
-    def __enter__(self) -> "HandTracker":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._sol.close()
-
     def process(self, frame: np.ndarray) -> TrackedFrame:
         """Track the hands of one RGB frame ``(H, W, 3)`` uint8.
 
         Raises:
             SignkitError: not an ``(H, W, 3)`` uint8 frame.
         """
-        if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
-            raise SignkitError(f"expected an RGB frame (H, W, 3) uint8; found {frame.shape} {frame.dtype}")
+        _check_frame(frame)
         h, w = frame.shape[:2]
         res = self._sol.process(frame)
         hands = []
@@ -80,7 +90,7 @@ class HandTracker:
         return TrackedFrame(hands, points, conf)
 
 
-class HolisticTracker:
+class HolisticTracker(_Tracker):
     """MediaPipe Holistic in tracking mode, mapped per frame onto a whole-body layout (default
     ``sign_body57``) exactly as batch extraction does it: pose-format's point order and units (x, y in
     pixels, z as MediaPipe gives it; confidence = visibility for the body, 1 for found face and hand
@@ -105,21 +115,11 @@ class HolisticTracker:
         self.idx = np.array([names[j] for j in lay.joints])
         self._sol = mediapipe_solution("holistic", model_complexity)
 
-    def __enter__(self) -> "HolisticTracker":
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-    def close(self) -> None:
-        self._sol.close()
-
     def process(self, frame: np.ndarray) -> TrackedFrame:
         """Track one RGB frame ``(H, W, 3)`` uint8; ``points (J, 3)``/``conf (J,)`` in the layout."""
         from pose_format.utils.holistic import body_points, component_points
 
-        if frame.ndim != 3 or frame.shape[2] != 3 or frame.dtype != np.uint8:
-            raise SignkitError(f"expected an RGB frame (H, W, 3) uint8; found {frame.shape} {frame.dtype}")
+        _check_frame(frame)
         h, w = frame.shape[:2]
         res = self._sol.process(frame)
         parts = [body_points(res.pose_landmarks, w, h, 33), component_points(res.face_landmarks, w, h, 468),
