@@ -76,3 +76,39 @@ def test_presets_follow_the_papers():
 def test_unknown_model_lists_known():
     with pytest.raises(UnknownNameError, match="unknown model 'resnet9000'.*bilstm_3l"):
         create_model("resnet9000", 10, "fpha_hand21")
+
+
+@pytest.mark.parametrize("layout", ["fpha_hand21", "mp_hands42", "boston104_track3", "sign_body57"])
+def test_islr_transformer_takes_any_layout_and_ignores_padding(layout):
+    from signkit.keypoints import get_layout
+
+    lay = get_layout(layout)
+    torch.manual_seed(0)
+    x = torch.randn(3, 20, lay.num_joints, lay.dims)
+    mask = torch.ones(3, 20, dtype=torch.bool)
+    mask[1, 9:] = False
+    for name in ("islr_transformer", "islr_transformer_small"):
+        model = create_model(name, 7, layout)
+        out = model(x, mask)
+        out.sum().backward()
+        assert out.shape == (3, 7) and all(p.grad is not None for p in model.parameters())
+        model.eval()
+        with torch.no_grad():
+            a = model(x, mask)
+            x2 = x.clone()
+            x2[1, 9:] = 1e3  # garbage in the padded frames
+            b = model(torch.cat([x2, torch.randn(3, 5, lay.num_joints, lay.dims)], 1),
+                      torch.cat([mask, torch.zeros(3, 5, dtype=torch.bool)], 1))
+        assert torch.allclose(a, b, atol=1e-5)
+
+
+def test_islr_transformer_late_dropout_starts_late():
+    torch.manual_seed(0)
+    model = create_model("islr_transformer_small", 5, "mp_hands42", dropout=0.0, drop_path=0.0, late_dropout=0.9,
+                         late_dropout_start=0.5).train()
+    x, mask = torch.randn(4, 10, 42, 3), torch.ones(4, 10, dtype=torch.bool)
+    model.set_progress(0.2)  # before the start: training-mode outputs are deterministic
+    assert torch.equal(model(x, mask), model(x, mask))
+    model.set_progress(0.6)
+    assert not torch.equal(model(x, mask), model(x, mask))
+    assert model.blocks[3].__class__.__name__ == "_TransformerBlock" and len(model.blocks) == 8  # 2 x (3 conv + 1)

@@ -17,6 +17,8 @@ MODELS: dict[str, tuple[str, str]] = {  # name -> (input kind, description)
     'gru': ('keypoints', 'masked variable-length GRU, 2 layers'),
     'hier_lstm': ('keypoints', 'hierarchical per-finger LSTM -> hand LSTM -> dropout -> dense'),
     'hier_rnn': ('keypoints', 'hierarchical per-finger GRU -> hand GRU -> dropout -> dense'),
+    'islr_transformer': ('keypoints', 'Conv1D (ECA, kernel 17) + Transformer blocks, late dropout (ISLR 2023 winner), width 192'),
+    'islr_transformer_small': ('keypoints', 'islr_transformer at width 96 (4 heads), for real time'),
     'landmark_mlp': ('landmarks', "MLP on MediaPipe Hands' 21 normalised landmarks + pairwise distances"),
     'lenet5': ('image', 'LeNet-5 baseline (LeCun et al. 1998)'),
     'lstm': ('keypoints', 'masked variable-length LSTM, 2 layers'),
@@ -44,5 +46,6 @@ DATASETS: dict[str, str] = {  # name -> description
     'asl_alphabet': 'Kaggle ASL Alphabet layout (asl_alphabet_train/<class>/)',
     'silfa_clips': 'SILFA letters as pixel clips (pose-guided 64x64 crops), id-block split',
     'video_clips': 'your own <root>/<gloss>/<clip> videos or frame folders as pixel clips',
+    'islr': 'Google ISLR (Kaggle asl-signs) landmark parquets, whole body, split by participant',
     'folder': 'your own <root>/<gloss>/<sample>.npz keypoints, signer-independent split',
 }

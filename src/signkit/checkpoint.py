@@ -29,13 +29,17 @@ MAX_PARAMETERS = 500_000_000        # checked on the meta device, before any mem
 
 def save_checkpoint(path: str | Path, model: torch.nn.Module, *, model_name: str, model_args: dict,
                     vocabulary: list[str], spec: InputSpec, preprocessing: dict, config: dict,
-                    metrics: dict | None = None) -> Path:
-    """Write the checkpoint atomically (``.part`` file, then rename)."""
+                    metrics: dict | None = None, space: str | None = None) -> Path:
+    """Write the checkpoint atomically (``.part`` file, then rename). ``space``: the coordinate space
+    of the keypoints the model was trained on (``image_px``, ``normalised`` by the image size as in
+    ISLR's files, ``mm``, ...), so that a live stream can be given the same units."""
     path = Path(path)
     meta = {"format": FORMAT, "version": VERSION, "model": model_name, "model_args": model_args,
             "kind": spec.kind, "input": spec.to_dict(), "layout": spec.name,
             "num_classes": len(vocabulary), "vocabulary": vocabulary,
             "preprocessing": preprocessing, "config": config, "metrics": metrics or {}}
+    if space is not None:
+        meta["space"] = str(space)
     state = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     with atomic_path(path, ".safetensors") as tmp:
         save_file(state, str(tmp), metadata={"signkit": json.dumps(meta)})

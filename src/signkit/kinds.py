@@ -275,12 +275,33 @@ class KeypointKind(InputKind):
                 raise LayoutMismatchError(
                     f"the checkpoint expects layout {lay.name!r} ({lay.num_joints} joints x {lay.dims}); the input "
                     f"has layout {s.layout.name!r} ({s.layout.num_joints} joints x {s.layout.dims})")
+        inputs = [to_space(s, meta.get("space")) for s in inputs]
         tf = self.transforms(meta["preprocessing"], None)
         x, mask = pad_batch([tf(s) for s in inputs])
         if not torch.isfinite(x).all():
             raise KeypointFileError("keypoint values overflow when normalised (coordinates near the float32 "
                                     "limit); expected coordinates of a real recording")
         return {"x": x, "mask": mask}
+
+
+def to_space(seq: KeypointSequence, space: str | None) -> KeypointSequence:
+    """``seq`` in the coordinate space a checkpoint was trained on. The one conversion: pixels
+    (``image_px``, with ``meta["width"]``/``["height"]``, as extraction and live tracking give them)
+    to coordinates normalised by the image size (``normalised``: x / W, y / H, z unchanged, as in the
+    ISLR competition's files). Other spaces pass unchanged (normalisation makes them comparable).
+
+    Raises:
+        LayoutMismatchError: pixels without a known image size for a ``normalised`` checkpoint.
+    """
+    if space != "normalised" or seq.space != "image_px":
+        return seq
+    w, h = seq.meta.get("width"), seq.meta.get("height")
+    if not w or not h:
+        where = seq.meta.get("path") or "the input"
+        raise LayoutMismatchError(f"{where}: the checkpoint was trained on coordinates normalised by the image size; "
+                                  f"the input is in pixels without its image size (meta width/height)")
+    scale = np.array([1.0 / float(w), 1.0 / float(h), 1.0][: seq.data.shape[-1]], np.float32)
+    return seq.with_data(seq.data * scale, seq.mask, space="normalised")
 
 
 def data_options(meta: dict) -> dict:

@@ -144,7 +144,7 @@ def prune_checkpoint(checkpoint: str | Path, out: str | Path | None = None, *, s
         m = dict(meta.get("metrics", {}), top1=after, pruned_from=str(checkpoint))
         save_checkpoint(out, model, model_name=meta["model"], model_args=meta["model_args"],
                         vocabulary=meta["vocabulary"], spec=input_spec(meta), preprocessing=meta["preprocessing"],
-                        config=meta["config"], metrics=m)
+                        config=meta["config"], metrics=m, space=meta.get("space"))
     return {"path": str(out), "top1_before": before, "top1_after": after, "report": sparsity_report(model)}
 
 

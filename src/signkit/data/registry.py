@@ -14,6 +14,7 @@ from .boston104 import load_boston104
 from .clips import load_silfa_clips, load_video_clips
 from .fingerspelling import load_asl_letters_users, load_fingerspelling_static
 from .folder import load_folder
+from .islr import load_islr
 from .fpha import load_fpha
 from .images import (load_asl_alphabet, load_asl_massey, load_image_folder, load_sign_language_digits,
                      load_sign_mnist, load_silfa_letters)
@@ -35,6 +36,7 @@ DATASETS: dict[str, tuple[Callable[..., LabelledDataset], str]] = {
     "asl_alphabet": (load_asl_alphabet, "Kaggle ASL Alphabet layout (asl_alphabet_train/<class>/)"),
     "silfa_clips": (load_silfa_clips, "SILFA letters as pixel clips (pose-guided 64x64 crops), id-block split"),
     "video_clips": (load_video_clips, "your own <root>/<gloss>/<clip> videos or frame folders as pixel clips"),
+    "islr": (load_islr, "Google ISLR (Kaggle asl-signs) landmark parquets, whole body, split by participant"),
     "folder": (load_folder, "your own <root>/<gloss>/<sample>.npz keypoints, signer-independent split"),
 }
 

@@ -144,12 +144,18 @@ def read_islr_parquet(path: str | Path, layout: str | Layout = "sign_body57") ->
     missing = [j for j in lay.joints if j not in set(key.values())]
     if missing:
         raise LayoutMismatchError(f"{path}: layout {lay.name!r} needs joints ISLR files lack: {missing[:3]}")
-    fidx = {f: t for t, f in enumerate(frames)}
+    # one lookup table per part: landmark_index -> layout column (-1: not in the layout)
     out = np.full((len(frames), lay.num_joints, 3), np.nan, np.float32)
-    for r in df[["frame", "type", "landmark_index", "x", "y", "z"]].itertuples(index=False):
-        j = col.get(key[(r.type, int(r.landmark_index))])
-        if j is not None:
-            out[fidx[r.frame], j] = (r.x, r.y, r.z)
+    t_idx = np.searchsorted(frames, df["frame"].to_numpy())
+    types = df["type"].to_numpy()
+    li = df["landmark_index"].to_numpy().astype(np.int64)
+    xyz = df[["x", "y", "z"]].to_numpy(np.float32)
+    for part in ISLR_PARTS:
+        table = np.array([col.get(key[(part, i)], -1) for i in range(ISLR_COUNTS[part])], dtype=np.int64)
+        sel = types == part
+        j = table[li[sel]]
+        keep = j >= 0
+        out[t_idx[sel][keep], j[keep]] = xyz[sel][keep]
     mask = ~np.isnan(out).all(axis=(1, 2))
     return KeypointSequence(out[..., : lay.dims], lay, mask=mask, fps=30.0, space="normalised",
                             meta={"path": str(path), "frames": frames.tolist()})

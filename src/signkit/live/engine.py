@@ -93,10 +93,15 @@ def live_mode(rec: Recognizer) -> str:
                               f"(landmarks or image) or a keypoint checkpoint of layout {sorted(LIVE_LAYOUTS)}")
 
 
-def _classifier(rec: KeypointRecognizer) -> Callable:
+def _classifier(rec: KeypointRecognizer, size: list[int]) -> Callable:
+    """Window classification of tracked points (x, y in pixels); ``size`` is ``[W, H]`` of the current
+    frame, kept up to date by the caller, so that a checkpoint trained on coordinates normalised by
+    the image size (the ISLR files) is given them (:func:`signkit.kinds.to_space`)."""
+
     def classify(pts: np.ndarray, conf: np.ndarray, fps: float) -> np.ndarray:
         data = np.where((conf > 0)[..., None], pts, np.nan)
-        seq = KeypointSequence(data, rec.spec.layout, fps=fps, space="image_px")
+        seq = KeypointSequence(data, rec.spec.layout, fps=fps, space="image_px",
+                               meta={"width": size[0], "height": size[1]})
         return rec.predict_proba([seq])[0]
 
     return classify
@@ -135,13 +140,14 @@ def run_live(checkpoint: str | Path | Recognizer, source: str | int, options: Li
         # tracking state behind (nothing is found in it).
         tracker.process(np.zeros((max(1, src.height or 240), max(1, src.width or 320), 3), np.uint8))
         fps = src.fps
+        size = [src.width or 1, src.height or 1]  # of the current frame, for the classifier
         smoother = OneEuroFilter(opt.min_cutoff, opt.beta) if opt.filter else None
         if mode == "spell":
             engine = StreamingSpeller(rec.vocabulary, fps, opt.decoder, opt.lookahead_s)
             policy = rec.hand
         else:
             hands = [i for i, j in enumerate(get_layout(rec.spec.layout).joints) if "HAND" in j.upper()]
-            engine = StreamingSignRecognizer(_classifier(rec), rec.vocabulary, fps, opt.window_s, opt.hop_s,
+            engine = StreamingSignRecognizer(_classifier(rec, size), rec.vocabulary, fps, opt.window_s, opt.hop_s,
                                              opt.threshold, opt.consecutive, opt.min_presence, opt.min_motion,
                                              gate_joints=hands or None)
         if overlay is not None:
@@ -152,6 +158,7 @@ def run_live(checkpoint: str | Path | Recognizer, source: str | int, options: Li
         try:
             for fr in src:
                 t_start = time.perf_counter()
+                size[:] = fr.image.shape[1], fr.image.shape[0]
                 tracked = tracker.process(fr.image)
                 t_lm = time.perf_counter()
                 if smoother is not None:

@@ -75,6 +75,13 @@ def _progress_callbacks(mode: str) -> tuple[list, bool]:
     return [], False
 
 
+def _space(ds) -> str | None:
+    """The coordinate space of a keypoint dataset's sequences (None for other kinds)."""
+    s = ds.samples[0] if len(ds.samples) else None
+    seq = getattr(s, "sequence", None)
+    return getattr(seq, "space", None)
+
+
 @dataclass
 class PreparedData:
     """The splits of a run, with transforms applied: ``train_full`` (the whole training split, eval
@@ -210,7 +217,7 @@ def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
                        top1_all_images=metrics["top1"] * summary["n"] / max(1, n_img))
     ckpt = save_checkpoint(run_dir / "model.safetensors", model, model_name=cfg.model.name, model_args=cfg.model.args,
                            vocabulary=vocab, spec=data.spec, preprocessing=d.preprocessing(),
-                           config=cfg.to_dict(), metrics=summary)
+                           config=cfg.to_dict(), metrics=summary, space=_space(train_ds))
     paths = write_report({**metrics, **summary}, vocab, run_dir, "test",
                          title=f"{cfg.name}: test top-1 {metrics['top1']:.2%}")
     atomic_write_text(run_dir / "config.yaml", dump_yaml(cfg.to_dict()))

@@ -43,6 +43,11 @@ class SignClassifier(L.LightningModule):
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         return self.model(x, mask)
 
+    def on_train_epoch_start(self) -> None:
+        # models with a schedule of their own (late dropout) learn how far training is
+        if hasattr(self.model, "set_progress"):
+            self.model.set_progress(self.current_epoch / max(1, self.epochs))
+
     def training_loss(self, logits: torch.Tensor, batch: dict) -> torch.Tensor:
         """The loss minimised in training (cross-entropy; distillation overrides it)."""
         return self.loss(logits, batch["label"])
