@@ -17,7 +17,7 @@ def test_shipped_models_are_listed_and_carry_a_model_card():
     from signkit.pretrained import model_card, pretrained_path
 
     names = sk.list_pretrained()
-    assert set(names) == {"asl_fingerspelling", "tsl_digits"}
+    assert set(names) == {"asl_fingerspelling", "tsl_digits", "islr_signs"}
     for n in names:
         p = pretrained_path(n)
         assert p.stat().st_size < 2_000_000  # a few MB in all
@@ -25,7 +25,7 @@ def test_shipped_models_are_listed_and_carry_a_model_card():
         assert all(s in card for s in CARD_SECTIONS), n
         assert "%" in card  # measured figures
         rec = sk.load_pretrained(n)
-        assert rec.spec.kind == "landmarks"
+        assert rec.spec.kind == ("keypoints" if n == "islr_signs" else "landmarks")
     with pytest.raises(sk.SignkitError, match="unknown pretrained model 'nope'"):
         sk.load_pretrained("nope")
 
@@ -50,6 +50,43 @@ def test_digits_model_on_its_test_split(data_root):
     test = open_dataset("sign_language_digits", "test", str(data_root)).samples[::8]
     right = sum(rec.predict_file(s.image, 1)[0][0] == s.gloss for s in test)
     assert right >= 0.9 * len(test), (right, len(test))
+
+
+def test_whole_body_model_on_participants_it_never_saw(data_root):
+    """islr_signs trained on 18 ISLR participants (fold 0); its 3 test participants are never seen."""
+    import signkit.api as sk
+    from signkit.data import load_dataset
+    from signkit.keypoints.formats import read_islr_parquet
+
+    rec = sk.load_pretrained("islr_signs")
+    assert rec.spec.layout == "sign_body57" and rec.meta["space"] == "normalised"
+    test = load_dataset("islr", split="test", fold=0)
+    assert {s.signer for s in test.samples} == {"2044", "4718", "16069"}
+    pred = rec.predict([s.sequence for s in test.samples])
+    right = sum(p == s.gloss for p, s in zip(pred, test.samples))
+    assert right >= 0.8 * len(test), (right, len(test))
+    # the competition's own file form, by path
+    f = data_root / "islr_asl_signs" / "train_landmark_files" / "2044"
+    one = sorted(f.glob("*.parquet"))[0]
+    assert rec.predict([read_islr_parquet(one)])[0] in ("hello", "thankyou")
+
+
+def test_pixel_input_is_normalised_for_an_islr_checkpoint():
+    import numpy as np
+
+    from signkit.errors import LayoutMismatchError
+    from signkit.keypoints import KeypointSequence
+    from signkit.kinds import to_space
+
+    d = np.array([[[640.0, 240.0, 0.1]]], np.float32)
+    seq = KeypointSequence(np.repeat(np.repeat(d, 21, 1), 2, 0), "fpha_hand21", space="image_px",
+                           meta={"width": 640, "height": 480})
+    out = to_space(seq, "normalised")
+    assert out.space == "normalised" and np.allclose(out.data[0, 0], [1.0, 0.5, 0.1])
+    assert to_space(seq, "image_px") is seq and to_space(seq, None) is seq
+    bare = KeypointSequence(seq.data, "fpha_hand21", space="image_px")
+    with pytest.raises(LayoutMismatchError, match="without its image size"):
+        to_space(bare, "normalised")
 
 
 def test_a_pretrained_name_works_wherever_a_checkpoint_is_taken(tmp_path, data_root):

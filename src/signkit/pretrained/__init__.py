@@ -19,6 +19,8 @@ PRETRAINED: dict[str, str] = {  # name -> one line (the model card says the rest
                           "mirrored for left hands",
     "tsl_digits": "Turkish Sign Language digits 0-9 (Sign Language Digits, 218 students) from MediaPipe hand "
                   "landmarks, mirrored for either hand",
+    "islr_signs": "ASL isolated signs hello/thankyou from MediaPipe Holistic whole-body landmarks (Google ISLR "
+                  "competition files, 21 Deaf signers)",
 }
 
 
