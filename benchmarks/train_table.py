@@ -6,6 +6,10 @@ training part of each epoch, from metrics.csv), peak memory, epochs, best epoch.
 
     .venv/bin/python benchmarks/train_table.py fpha            # all configs/fpha/*.yaml
     .venv/bin/python benchmarks/train_table.py rwth_boston104 --configs tcn gru
+    .venv/bin/python benchmarks/train_table.py fpha --configs islr_transformer --seeds 0 1 2
+
+With several seeds (``train.seed``) a config's row gives mean ± std of the test figures over its seeds
+(each seed's newest run), and the seeds it has.
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ def main() -> None:
     ap.add_argument("--configs", nargs="*", help="config stems (default: all in configs/<dataset>/)")
     ap.add_argument("--out", default=None, help="markdown file (default docs/results_<dataset>.md)")
     ap.add_argument("--runs", default=str(ROOT / "runs" / "bench"))
+    ap.add_argument("--seeds", nargs="*", type=int, default=None, help="train.seed values (one run each)")
     ap.add_argument("overrides", nargs="*", default=[])
     a = ap.parse_args()
     if a.configs:  # key=value words after --configs are overrides, not config names
@@ -64,10 +69,11 @@ def main() -> None:
     configs = [cfg_dir / f"{c}.yaml" for c in a.configs] if a.configs else sorted(cfg_dir.glob("*.yaml"))
     out = Path(a.out or ROOT / "docs" / f"results_{a.dataset}.md")
     rows_file = out.with_suffix(".jsonl")  # rows of every invocation; a config's newest row wins
-    for c in configs:
-        row = run_one(c, a.overrides, Path(a.runs))
-        row["command"] = (f"signkit train configs/{a.dataset}/{c.name}" + (" " + " ".join(a.overrides) if a.overrides
-                                                                             else ""))
+    for c, seed in [(c, s) for c in configs for s in (a.seeds if a.seeds is not None else [None])]:
+        ov = a.overrides + ([f"train.seed={seed}"] if seed is not None else [])
+        row = run_one(c, ov, Path(a.runs))
+        row["seed"] = seed if seed is not None else 0
+        row["command"] = f"signkit train configs/{a.dataset}/{c.name}" + (" " + " ".join(ov) if ov else "")
         row["machine"] = machine()
         row["date"] = time.strftime("%Y-%m-%d")
         print(json.dumps(row), flush=True)
@@ -78,28 +84,43 @@ def main() -> None:
 
 
 def write_table(dataset: str, rows_file: Path, out: Path) -> None:
-    rows: dict[str, dict] = {}
+    import statistics
+
+    runs: dict[str, dict[int, dict]] = {}
     for ln in rows_file.read_text().splitlines():
         r = json.loads(ln)
-        rows[r["config"]] = r
-    machines = sorted({r.get("machine", "?") for r in rows.values()})
+        runs.setdefault(r["config"], {})[int(r.get("seed", 0))] = r  # a (config, seed)'s newest row wins
+    machines = sorted({r.get("machine", "?") for rs in runs.values() for r in rs.values()})
+
+    def stat(rs: list[dict], key: str, pct: bool = True) -> str:
+        v = [r[key] for r in rs]
+        f = (lambda x: f"{x:.2%}") if pct else (lambda x: f"{x:.2f}")
+        return f(v[0]) if len(v) == 1 else f"{f(statistics.mean(v))} ± {f(statistics.stdev(v))}"
+
     lines = [f"# {dataset}: test results of the shipped configs", "",
              f"Machine: {'; '.join(machines)}.", "",
-             f"Produced by `.venv/bin/python benchmarks/{Path(__file__).name} {dataset} [--configs ...] [overrides]`, "
-             "which runs each row's command in its own process (peak memory = that process's max resident set "
-             "size). Model selection: best validation top-1 on a per-class 10 % hold-out of the training split; "
-             "the test split is used once, at the end. s / epoch = mean wall time of the training part of an "
-             "epoch; rows measured while other jobs shared the machine are slower than on an idle one.", "",
-             "| config | test top-1 | top-5 | mean class acc. | parameters | s / epoch | peak memory (MiB) | epochs (best) | command |",
-             "|---|---|---|---|---|---|---|---|---|"]
-    for name in sorted(rows):
-        r = rows[name]
-        if "error" in r:
-            lines.append(f"| {name} | failed: {r['error']} | | | | | | | `{r.get('command', '')}` |")
+             f"Produced by `.venv/bin/python benchmarks/{Path(__file__).name} {dataset} [--configs ...] [--seeds ...] "
+             "[overrides]`, which runs each row's command in its own process (peak memory = that process's max "
+             "resident set size). Model selection: best validation top-1 on a per-class 10 % hold-out of the "
+             "training split; the test split is used once, at the end. With several seeds a figure is mean ± "
+             "std over them. s / epoch = mean wall time of the training part of an epoch; rows measured while "
+             "other jobs shared the machine are slower than on an idle one.", "",
+             "| config | seeds | test top-1 | top-5 | mean class acc. | parameters | s / epoch | peak memory (MiB) | "
+             "epochs (best) | command |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
+    for name in sorted(runs):
+        rs = [runs[name][k] for k in sorted(runs[name])]
+        bad = [r for r in rs if "error" in r]
+        if bad:
+            lines.append(f"| {name} | | failed: {bad[-1]['error']} | | | | | | | `{bad[-1].get('command', '')}` |")
             continue
-        lines.append(f"| {name} | {r['top1']:.2%} | {r['top5']:.2%} | {r['mca']:.2%} | {r['parameters']:,} | "
-                     f"{r['s_per_epoch']:.2f} | {r['peak_mib']:.0f} | {r['epochs']} ({r['best_epoch']}) | "
-                     f"`{r['command']}` |")
+        r = rs[-1]
+        seeds = ", ".join(str(k) for k in sorted(runs[name]))
+        command = r["command"].replace(f"train.seed={r.get('seed')}", "train.seed=<seed>")
+        lines.append(f"| {name} | {seeds} | {stat(rs, 'top1')} | {stat(rs, 'top5')} | {stat(rs, 'mca')} | "
+                     f"{r['parameters']:,} | {stat(rs, 's_per_epoch', False)} | {r['peak_mib']:.0f} | "
+                     f"{r['epochs']} ({', '.join(str(x['best_epoch']) for x in rs)}) | "
+                     f"`{command}` |")
     out.parent.mkdir(exist_ok=True)
     tmp = out.with_suffix(".tmp")
     tmp.write_text("\n".join(lines) + "\n")

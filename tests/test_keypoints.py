@@ -81,6 +81,25 @@ def test_mirror_swaps_left_and_right_hands(data_root):
     assert np.allclose(m.data[:, 0, 0], -seq.data[:, 1, 0]) and np.allclose(m.data[:, 1, 1], seq.data[:, 0, 1])
 
 
+def test_mirroring_twice_is_the_identity_and_swaps_whole_body_hands(data_root):
+    """On real ISLR whole-body frames: a mirror swaps every left/right pair of sign_body57 (hands,
+    shoulders, eyes, mouth corners), and mirroring twice gives the input back."""
+    from signkit.data import load_dataset
+
+    seq = next(s.sequence for s in load_dataset("islr", split="all").samples if len(s.sequence) > 10)
+    lay = seq.layout
+    once = Mirror(p=1.0)(seq, np.random.default_rng(0))
+    twice = Mirror(p=1.0)(once, np.random.default_rng(0))
+    assert np.array_equal(twice.data, seq.data, equal_nan=True)
+    lw, rw = lay.index("LEFT_HAND_LANDMARKS.WRIST"), lay.index("RIGHT_HAND_LANDMARKS.WRIST")
+    assert (lw, rw) in lay.lr_pairs or (rw, lw) in lay.lr_pairs
+    assert np.array_equal(once.data[:, lw, 0], -seq.data[:, rw, 0], equal_nan=True)
+    assert np.array_equal(once.data[:, rw, 1:], seq.data[:, lw, 1:], equal_nan=True)
+    ls, rs = lay.index("POSE_LANDMARKS.LEFT_SHOULDER"), lay.index("POSE_LANDMARKS.RIGHT_SHOULDER")
+    assert np.array_equal(once.data[:, ls, 1], seq.data[:, rs, 1])
+    assert len(lay.lr_pairs) >= 25  # 21 hand joints + shoulders, elbows, wrists, hips, eyes, ...
+
+
 def test_pad_batch_masks_padding(fpha_train):
     seqs = [fpha_train.samples[i].sequence for i in range(4)]
     x, mask = pad_batch(seqs)

@@ -1,5 +1,6 @@
 """Every registered model: builds, forward/backward finite, permutation-equivariant, padding-invariant."""
 
+import numpy as np
 import pytest
 import torch
 
@@ -112,3 +113,52 @@ def test_islr_transformer_late_dropout_starts_late():
     model.set_progress(0.6)
     assert not torch.equal(model(x, mask), model(x, mask))
     assert model.blocks[3].__class__.__name__ == "_TransformerBlock" and len(model.blocks) == 8  # 2 x (3 conv + 1)
+
+
+@pytest.mark.parametrize("layout", ["fpha_hand21", "mp_hands42", "boston104_track3", "sign_body57"])
+def test_graph_models_take_any_layout_with_bones_and_ignore_padding(layout):
+    from signkit.keypoints import get_layout
+
+    lay = get_layout(layout)
+    torch.manual_seed(0)
+    x = torch.randn(3, 16, lay.num_joints, lay.dims)
+    mask = torch.ones(3, 16, dtype=torch.bool)
+    mask[2, 5:] = False
+    for name in ("stgcn_small", "slgcn_small", "slgcn_4s"):
+        model = create_model(name, 4, layout)
+        out = model(x, mask)
+        out.sum().backward()
+        assert out.shape == (3, 4) and all(p.grad is not None for p in model.parameters())
+        model.eval()
+        perm = torch.tensor([2, 0, 1])
+        with torch.no_grad():
+            a = model(x, mask)
+            b = model(torch.cat([x, torch.randn(3, 4, lay.num_joints, lay.dims) * 9], 1),
+                      torch.cat([mask, torch.zeros(3, 4, dtype=torch.bool)], 1))
+            c = model(x[perm], mask[perm])
+        assert torch.allclose(a, b, atol=1e-5) and torch.allclose(a[perm], c, atol=1e-5)
+
+
+def test_graph_from_the_layout_and_streams():
+    from dataclasses import replace
+
+    from signkit.keypoints import get_layout, register_layout
+    from signkit.models.gcn import skeleton_graph
+
+    a, parent = skeleton_graph("fpha_hand21")
+    assert a.shape == (3, 21, 21) and (np.diag(a[0]) > 0).all()
+    # FPHA: the index MCP's parent is the wrist, the index tip's is its DIP (bones from the root out)
+    assert parent[2] == 0 and parent[17] == 12 and parent[0] == 0
+    assert a[1, 2, 0] > 0 and a[2, 0, 2] > 0 and a[1, 0, 2] == 0  # wrist is nearer the root than IMCP
+    m = create_model("slgcn_4s", 3, "fpha_hand21")
+    x = torch.randn(1, 5, 21, 3)
+    mask = torch.ones(1, 5, dtype=torch.bool)
+    bone = m.stream_input(x, mask, "bone")
+    assert torch.allclose(bone[0, :, 17], x[0, :, 17] - x[0, :, 12]) and torch.all(bone[0, :, 0] == 0)
+    motion = m.stream_input(x, mask, "joint_motion")
+    assert torch.allclose(motion[0, 1:], x[0, 1:] - x[0, :-1]) and torch.all(motion[0, 0] == 0)
+    register_layout(replace(get_layout("fpha_hand21"), name="no_bones_21", bones=()))
+    with pytest.raises(ValueError, match="layout 'no_bones_21' has no bones; graph models"):
+        create_model("stgcn", 3, "no_bones_21")
+    with pytest.raises(ValueError, match="unknown streams"):
+        create_model("stgcn", 3, "fpha_hand21", streams=("rgb",))

@@ -15,9 +15,11 @@ import numpy as np
 
 
 class Perception(Protocol):
-    def extract_keypoints(self, root: Path, out_dir: Path, layout: str, workers: int = 1) -> dict:
+    def extract_keypoints(self, root: Path, out_dir: Path, layout: str, workers: int = 1,
+                          files: list[Path] | None = None) -> dict:
         """Extract keypoints of ``layout`` from every ``<root>/<gloss>/<clip>`` video into
-        ``<out_dir>/<gloss>/<clip>.pose`` (resumable); returns ``{"failed": [{"video", "reason"}], ...}``."""
+        ``<out_dir>/<gloss>/<clip>.pose`` (resumable); with ``files`` (videos of one folder) only those,
+        into ``<out_dir>/<clip>.pose``. Returns ``{"failed": [{"video", "reason"}], ...}``."""
 
     def clip_crops(self, source, streams: tuple, rgb: bool, size: int) -> dict[str, np.ndarray]:
         """Pose-guided crops ``{stream: (T, S, S[, 3]) uint8}`` of a video file, a frame folder or a

@@ -14,7 +14,10 @@ from .boston104 import load_boston104
 from .clips import load_silfa_clips, load_video_clips
 from .fingerspelling import load_asl_letters_users, load_fingerspelling_static
 from .folder import load_folder
+from .autsl import load_autsl
 from .islr import load_islr
+from .lsa64 import load_lsa64
+from .wlasl import load_wlasl
 from .fpha import load_fpha
 from .images import (load_asl_alphabet, load_asl_massey, load_image_folder, load_sign_language_digits,
                      load_sign_mnist, load_silfa_letters)
@@ -37,6 +40,9 @@ DATASETS: dict[str, tuple[Callable[..., LabelledDataset], str]] = {
     "silfa_clips": (load_silfa_clips, "SILFA letters as pixel clips (pose-guided 64x64 crops), id-block split"),
     "video_clips": (load_video_clips, "your own <root>/<gloss>/<clip> videos or frame folders as pixel clips"),
     "islr": (load_islr, "Google ISLR (Kaggle asl-signs) landmark parquets, whole body, split by participant"),
+    "wlasl": (load_wlasl, "WLASL split file (WLASL_v0.3.json or nslt_*.json) over videos or keypoint files, official split"),
+    "autsl": (load_autsl, "AUTSL signer<S>_sample<N>_color.mp4 + <split>_labels.csv, official signer-independent split"),
+    "lsa64": (load_lsa64, "LSA64 <sign>_<signer>_<rep>.mp4 clips, signer-independent split"),
     "folder": (load_folder, "your own <root>/<gloss>/<sample>.npz keypoints, signer-independent split"),
 }
 

@@ -85,3 +85,52 @@ def load_videos(split: str = "train", root=None, path: str | None = None, layout
         idx = (held if split == "test" else keep).tolist()
         ds.info["split"] = f"seeded per-gloss hold-out {test_fraction} (no signer ids in file names)"
     return ds.subset(idx, split)
+
+
+KEYPOINT_EXTENSIONS = (".pose", ".npz")
+
+
+def folder_sequences(base: Path, layout: str, cache: str | None, workers: int, perception, dataset: str,
+                     include=None) -> tuple[dict[Path, "KeypointSequence"], dict[str, str]]:
+    """Every clip under ``base`` (any depth) as a keypoint sequence of ``layout``: videos are
+    extracted once with MediaPipe into a cache (as :func:`load_videos` does; the same cache for the
+    same folder), ``.pose`` / ``.npz`` keypoint files are read as they are. ``include(path) -> bool``
+    keeps only some files (e.g. AUTSL's colour clips, not its depth clips); it is for flat folders
+    (outputs are named by the file name). The corpus readers
+    (``wlasl``, ``autsl``, ``lsa64``) match the returned paths to their label files.
+
+    Returns:
+        ``({file: sequence}, {file name: why it could not be used})``.
+
+    Raises:
+        SignkitError: an unknown layout.
+    """
+    from ..errors import KeypointFileError, LayoutMismatchError
+    from ..keypoints import KeypointSequence
+
+    if layout not in LAYOUTS:
+        raise SignkitError(f"{dataset}: layout {layout!r}; expected one of {sorted(LAYOUTS)}")
+    files = sorted(f for f in base.rglob("*") if f.is_file() and (include is None or include(f)))
+    videos = [f for f in files if f.suffix.lower() in VIDEO_EXTENSIONS]
+    seqs: dict[Path, KeypointSequence] = {}
+    failed: dict[str, str] = {}
+    if videos:
+        extract_dir = Path(cache) if cache else default_cache(base, layout)
+        if include is None:
+            report = require(perception, dataset).extract_keypoints(base, extract_dir, layout, workers)
+        else:
+            report = require(perception, dataset).extract_keypoints(base, extract_dir, layout, workers, files=videos)
+        failed.update({Path(r["video"]).name: r["reason"] for r in report["failed"]})
+        for v in videos:
+            out = extract_dir / (v.relative_to(base) if include is None else Path(v.name)).with_suffix(".pose")
+            if out.exists():
+                seqs[v] = pose_to_sequence(read_pose(out), layout, path=str(v))
+    for f in files:
+        if f.suffix.lower() not in KEYPOINT_EXTENSIONS:
+            continue
+        try:
+            seqs[f] = (pose_to_sequence(read_pose(f), layout, path=str(f)) if f.suffix.lower() == ".pose"
+                       else KeypointSequence.load_npz(f, layout))
+        except (KeypointFileError, LayoutMismatchError) as e:
+            failed[f.name] = str(e)
+    return seqs, failed

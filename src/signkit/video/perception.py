@@ -12,10 +12,12 @@ import numpy as np
 class MediaPipePerception:
     """MediaPipe 0.10.21's bundled models (offline) behind the dataset-side interface."""
 
-    def extract_keypoints(self, root: Path, out_dir: Path, layout: str, workers: int = 1) -> dict:
+    def extract_keypoints(self, root: Path, out_dir: Path, layout: str, workers: int = 1,
+                          files: list[Path] | None = None) -> dict:
         from .extract import EXTRACTOR_OF, extract_batch
 
-        return extract_batch([root], out_dir, EXTRACTOR_OF[layout], "pose", workers=workers, progress=False)
+        return extract_batch(list(files) if files is not None else [root], out_dir, EXTRACTOR_OF[layout], "pose",
+                             workers=workers, progress=False)
 
     def clip_crops(self, source, streams: tuple, rgb: bool, size: int) -> dict[str, np.ndarray]:
         from .pixels import source_crops
