@@ -154,14 +154,15 @@ def test_read_pose_samples(data_root):
     d = data_root / "pose_samples"
     full = pose_to_sequence(read_pose(d / "6fb01565da31c5500d1ef2cd2906b06b.pose"))
     assert full.layout.name == "sign_body57" and full.data.shape == (5, 57, 3)
-    reduced = pose_to_sequence(read_pose(d / "mediapipe.pose"))  # 8 body points: no nose -> hands layout
-    assert reduced.layout.name == "mp_hands42" and reduced.data.shape == (170, 42, 3)
+    reduced = pose_to_sequence(read_pose(d / "mediapipe.pose"))  # 8 body points: no nose -> body + hands
+    assert reduced.layout.name == "body_hands50" and reduced.data.shape == (170, 50, 2)
+    assert pose_to_sequence(read_pose(d / "mediapipe.pose"), "mp_hands42").data.shape == (170, 42, 3)
     op = pose_to_sequence(read_pose(d / "openpose.pose"), "native")
     assert op.data.shape == (93, 137, 2)
     from signkit.errors import LayoutMismatchError
 
-    with pytest.raises(LayoutMismatchError, match="no known layout fits components"):
-        pose_to_sequence(read_pose(d / "openpose.pose"))
+    with pytest.raises(LayoutMismatchError, match="needs joints missing from the file"):
+        pose_to_sequence(read_pose(d / "openpose.pose"), "sign_body57")
 
 
 def test_islr_parquet(tmp_path, data_root):

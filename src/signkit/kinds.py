@@ -38,7 +38,8 @@ from .errors import ConfigError, KeypointFileError, LayoutMismatchError, NoHandE
 from .keypoints import KeypointSequence, build_transforms, get_layout, pad_batch
 
 # data.options keys handled here (wrappers), not by the dataset loaders
-WRAPPER_OPTIONS = ("view", "hand", "mirror_left", "exclude_glosses", "other_glosses", "per_class", "per_class_seed")
+WRAPPER_OPTIONS = ("view", "hand", "mirror_left", "exclude_glosses", "other_glosses", "per_class", "per_class_seed",
+                   "dominant_hand")
 VIEWS = ("landmarks", "hand_crop")
 
 
@@ -276,6 +277,11 @@ class KeypointKind(InputKind):
                     f"the checkpoint expects layout {lay.name!r} ({lay.num_joints} joints x {lay.dims}); the input "
                     f"has layout {s.layout.name!r} ({s.layout.num_joints} joints x {s.layout.dims})")
         inputs = [to_space(s, meta.get("space")) for s in inputs]
+        side = data_options(meta).get("dominant_hand")
+        if side:  # trained with left-handed signing mirrored onto the right: mirror inputs alike
+            from .keypoints.dominant import mirror_to
+
+            inputs = [mirror_to(s, side) for s in inputs]
         tf = self.transforms(meta["preprocessing"], None)
         x, mask = pad_batch([tf(s) for s in inputs])
         if not torch.isfinite(x).all():
@@ -484,7 +490,9 @@ def kind_of(dataset) -> InputKind:
 
 def open_dataset(name: str, split: str = "train", root=None, *, num_frames: int | None = None, **options):
     """Open a dataset split with the wrappers of ``options``: ``exclude_glosses`` (classes left out of
-    split and vocabulary), ``other_glosses`` (classes merged into one filler class ``<other>``), ``per_class`` / ``per_class_seed`` (training split only: N seeded samples
+    split and vocabulary), ``other_glosses`` (classes merged into one filler class ``<other>``),
+    ``dominant_hand`` (keypoints: ``right`` or ``left``, sequences signed with the other hand mirrored
+    onto it), ``per_class`` / ``per_class_seed`` (training split only: N seeded samples
     per class), ``view`` (image datasets: ``landmarks`` or ``hand_crop``, with ``hand`` and
     ``mirror_left``, see :mod:`signkit.video.hands`). Every other option goes to the loader.
     ``num_frames`` (``data.num_frames``) goes to loaders that build fixed-length items (clips); a
@@ -495,7 +503,7 @@ def open_dataset(name: str, split: str = "train", root=None, *, num_frames: int 
         given in ``data.options``, or a view of a dataset that is not made of images.
     """
     from .data.registry import load_dataset, takes
-    from .data.wrappers import exclude_glosses, other_glosses, per_class
+    from .data.wrappers import dominant_hand, exclude_glosses, other_glosses, per_class
 
     from .data.registry import dataset_options
 
@@ -520,6 +528,8 @@ def open_dataset(name: str, split: str = "train", root=None, *, num_frames: int 
         ds = exclude_glosses(ds, wrap["exclude_glosses"])
     if wrap.get("other_glosses"):
         ds = other_glosses(ds, wrap["other_glosses"])
+    if wrap.get("dominant_hand"):
+        ds = dominant_hand(ds, wrap["dominant_hand"])
     if wrap.get("per_class") is not None and split == "train":
         ds = per_class(ds, wrap["per_class"], wrap.get("per_class_seed", 0))
     view = wrap.get("view")

@@ -94,7 +94,9 @@ def folder_sequences(base: Path, layout: str, cache: str | None, workers: int, p
                      include=None) -> tuple[dict[Path, "KeypointSequence"], dict[str, str]]:
     """Every clip under ``base`` (any depth) as a keypoint sequence of ``layout``: videos are
     extracted once with MediaPipe into a cache (as :func:`load_videos` does; the same cache for the
-    same folder), ``.pose`` / ``.npz`` keypoint files are read as they are. ``include(path) -> bool``
+    same folder), ``.pose`` / ``.npz`` keypoint files are read as they are, and so is each folder of
+    OpenPose ``*_keypoints.json`` (one clip, named by the folder; layout ``openpose137`` or
+    ``body_hands50``). ``include(path) -> bool``
     keeps only some files (e.g. AUTSL's colour clips, not its depth clips); it is for flat folders
     (outputs are named by the file name). The corpus readers
     (``wlasl``, ``autsl``, ``lsa64``) match the returned paths to their label files.
@@ -108,10 +110,12 @@ def folder_sequences(base: Path, layout: str, cache: str | None, workers: int, p
     from ..errors import KeypointFileError, LayoutMismatchError
     from ..keypoints import KeypointSequence
 
-    if layout not in LAYOUTS:
-        raise SignkitError(f"{dataset}: layout {layout!r}; expected one of {sorted(LAYOUTS)}")
+    from ..keypoints.formats import OPENPOSE_JSON_GLOB, read_openpose_json
+
     files = sorted(f for f in base.rglob("*") if f.is_file() and (include is None or include(f)))
     videos = [f for f in files if f.suffix.lower() in VIDEO_EXTENSIONS]
+    if videos and layout not in LAYOUTS:
+        raise SignkitError(f"{dataset}: videos are extracted into a layout of {sorted(LAYOUTS)}; found {layout!r}")
     seqs: dict[Path, KeypointSequence] = {}
     failed: dict[str, str] = {}
     if videos:
@@ -133,4 +137,9 @@ def folder_sequences(base: Path, layout: str, cache: str | None, workers: int, p
                        else KeypointSequence.load_npz(f, layout))
         except (KeypointFileError, LayoutMismatchError) as e:
             failed[f.name] = str(e)
+    for d in sorted({f.parent for f in files if f.match(OPENPOSE_JSON_GLOB)}):  # OpenPose: a folder per clip
+        try:
+            seqs[d] = read_openpose_json(d, layout)
+        except (KeypointFileError, LayoutMismatchError) as e:
+            failed[d.name] = str(e)
     return seqs, failed

@@ -81,3 +81,31 @@ def per_class(ds, n: int, seed: int = 0):
     out = ds.subset(keep, ds.split)
     out.info = {**out.info, "per_class": n, "per_class_seed": seed}
     return out
+
+
+def dominant_hand(ds, side: str):
+    """A copy of a keypoint dataset in which every sequence whose signing hand is not ``side``
+    (``"right"`` or ``"left"``) is mirrored onto it (x negated, the layout's left/right joints
+    swapped), so that left- and right-handed signers look alike to a model; the estimate is
+    :func:`signkit.keypoints.dominant.estimate_dominant_hand`. ``info["mirrored"]`` counts them.
+    A checkpoint trained this way mirrors its inputs the same way at prediction (and live).
+
+    Raises:
+        ConfigError: not a keypoint dataset, a layout without two hands, or another side.
+    """
+    from ..keypoints.dominant import hand_joints, mirror_to
+
+    if ds.kind != "keypoints":
+        raise ConfigError(f"dominant_hand needs a keypoint dataset; {ds.name!r} holds {ds.kind}")
+    if str(side).upper() not in ("LEFT", "RIGHT"):
+        raise ConfigError(f"dominant_hand must be 'left' or 'right'; found {side!r}")
+    if hand_joints(ds.layout) is None:
+        raise ConfigError(f"dominant_hand: layout {ds.layout.name!r} has no left and right hand joints")
+    samples, mirrored = [], 0
+    for smp in ds.samples:
+        seq = mirror_to(smp.sequence, side)
+        mirrored += seq is not smp.sequence
+        samples.append(type(smp)(seq, smp.gloss, smp.signer, smp.id))
+    out = ds._derived(samples=samples)
+    out.info = {**ds.info, "mirrored": mirrored, "dominant_hand": str(side).lower()}
+    return out

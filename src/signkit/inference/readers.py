@@ -16,7 +16,7 @@ from ..data.fpha import read_skeleton_txt
 from ..data.images import load_image
 from ..errors import KeypointFileError, LayoutMismatchError
 from ..keypoints import KeypointSequence
-from ..keypoints.formats import pose_to_sequence, read_islr_parquet, read_pose
+from ..keypoints.formats import is_openpose_folder, pose_to_sequence, read_islr_parquet, read_openpose_json, read_pose
 from ..paths import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 
 KEYPOINT_EXTENSIONS = (".txt", ".npz", ".pose", ".parquet")
@@ -24,7 +24,7 @@ KEYPOINT_EXTENSIONS = (".txt", ".npz", ".pose", ".parquet")
 
 def read_keypoints(path: str | Path, layout: str | None = None) -> KeypointSequence:
     """Read keypoints from a file: FPHA ``skeleton.txt``, ``.npz``, pose-format ``.pose``, Google
-    ISLR ``.parquet``, or a video (``.mp4``...; MediaPipe extraction for ``layout``: mp_hands42,
+    ISLR ``.parquet``, a folder of OpenPose ``*_keypoints.json``, or a video (``.mp4``...; MediaPipe extraction for ``layout``: mp_hands42,
     mp_pose33 or sign_body57).
 
     Raises:
@@ -33,6 +33,8 @@ def read_keypoints(path: str | Path, layout: str | None = None) -> KeypointSeque
     """
     p = Path(path)
     suffix = p.suffix.lower()
+    if is_openpose_folder(p):
+        return read_openpose_json(p, layout or "openpose137")
     if suffix == ".txt":
         return read_skeleton_txt(p)
     if suffix == ".npz":
@@ -64,6 +66,8 @@ def read_input(path: str | Path, layout: str | None = None) -> KeypointSequence 
     suffix = p.suffix.lower()
     if suffix in IMAGE_EXTENSIONS:
         return load_image(p)
+    if is_openpose_folder(p):
+        return read_keypoints(p, layout)
     if suffix in VIDEO_EXTENSIONS or p.is_dir():
         if not p.exists():
             raise KeypointFileError(f"{p}: file not found; expected a video or a folder of frames")

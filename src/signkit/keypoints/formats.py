@@ -19,7 +19,9 @@ from .sequence import KeypointSequence
 ISLR_PARTS = {"face": "FACE_LANDMARKS", "pose": "POSE_LANDMARKS", "left_hand": "LEFT_HAND_LANDMARKS",
               "right_hand": "RIGHT_HAND_LANDMARKS"}
 ISLR_COUNTS = {"face": 468, "pose": 33, "left_hand": 21, "right_hand": 21}
-_POSE_AUTO = ("sign_body57", "mp_hands42", "mp_pose33")
+# layouts a .pose file is read into when none is asked for: the one that fits and keeps the most points
+_POSE_AUTO = ("sign_body57", "mp_hands42", "mp_pose33", "openpose137", "body_hands50", "mediapipe_hand21")
+_HAND_COMPONENTS = ("RIGHT_HAND_LANDMARKS", "LEFT_HAND_LANDMARKS")
 
 
 def read_pose(path: str | Path):
@@ -50,11 +52,34 @@ def native_layout(pose) -> Layout:
     return LAYOUTS[name]
 
 
+def _joint_sources(lay: Layout, names: dict[str, int], path) -> tuple[list[str | None], str | None]:
+    """For each joint of ``lay``, the file's point name that gives it (the joint's own name, else an
+    alias from :data:`~signkit.keypoints.layouts.ALIASES`, e.g. OpenPose's ``LWrist`` for MediaPipe's
+    ``LEFT_WRIST``), or None. One-hand layouts (``mediapipe_hand21``, bare point names) read the
+    file's one MediaPipe hand component; the second value names it."""
+    from .layouts import ALIASES
+
+    hand = None
+    if lay.name == "mediapipe_hand21":
+        present = [c for c in _HAND_COMPONENTS if f"{c}.WRIST" in names]
+        if len(present) > 1:
+            raise LayoutMismatchError(f"{path or 'pose'}: layout 'mediapipe_hand21' takes one hand; the file has both "
+                                      f"{present}; expected a one-hand file, or layout 'mp_hands42'")
+        hand = present[0] if present else None
+        return [f"{hand}.{j}" if hand and f"{hand}.{j}" in names else None for j in lay.joints], hand
+    out = []
+    for j in lay.joints:
+        out.append(j if j in names else next((a for a in ALIASES.get(j, ()) if a in names), None))
+    return out, hand
+
+
 def pose_to_sequence(pose, layout: str | Layout | None = None, person: int = 0, path: str = "") -> KeypointSequence:
     """Map a ``pose_format.Pose`` onto a layout by joint name.
 
-    ``layout=None`` picks the first of sign_body57, mp_hands42, mp_pose33 whose joints are all in
-    the file; ``layout="native"`` keeps every point. Points with confidence 0 become NaN.
+    ``layout=None`` picks, of sign_body57, mp_hands42, mp_pose33, openpose137, body_hands50 and
+    mediapipe_hand21 (a one-hand file), the layout whose joints are all in the file and that keeps
+    the most of them; ``layout="native"`` keeps every point. OpenPose and MediaPipe body and hand
+    points both map onto ``body_hands50`` by name. Points with confidence 0 become NaN.
 
     Raises:
         LayoutMismatchError: the file lacks joints the layout needs (the message lists its components).
@@ -64,17 +89,26 @@ def pose_to_sequence(pose, layout: str | Layout | None = None, person: int = 0, 
     if layout == "native":
         lay = native_layout(pose)
     elif layout is None:
-        lay = next((get_layout(n) for n in _POSE_AUTO if all(j in names for j in get_layout(n).joints)), None)
-        if lay is None:
+        def fits_file(lay: Layout) -> bool:
+            try:
+                return all(src is not None for src in _joint_sources(lay, names, path)[0])
+            except LayoutMismatchError:  # a two-hand file for the one-hand layout
+                return False
+
+        fits = [lay for lay in map(get_layout, _POSE_AUTO) if fits_file(lay)]
+        if not fits:
             raise LayoutMismatchError(f"{path or 'pose'}: no known layout fits components {comps}; expected "
-                                      f"MediaPipe components (e.g. LEFT_HAND_LANDMARKS); use layout='native'")
+                                      f"MediaPipe or OpenPose components (e.g. LEFT_HAND_LANDMARKS, "
+                                      f"pose_keypoints_2d); use layout='native'")
+        lay = max(fits, key=lambda lay: lay.num_joints)
     else:
         lay = get_layout(layout)
-    missing = [j for j in lay.joints if j not in names]
+    sources, hand = _joint_sources(lay, names, path) if layout != "native" else (list(lay.joints), None)
+    missing = [j for j, src in zip(lay.joints, sources) if src is None]
     if missing:
         raise LayoutMismatchError(f"{path or 'pose'}: layout {lay.name!r} needs joints missing from the file, e.g. "
                                   f"{missing[:3]} ({len(missing)} in all); the file has components {comps}")
-    idx = np.array([names[j] for j in lay.joints])
+    idx = np.array([names[src] for src in sources])
     data = np.asarray(pose.body.data.filled(0) if hasattr(pose.body.data, "filled") else pose.body.data)
     conf = np.asarray(pose.body.confidence)
     if data.shape[1] <= person:
@@ -87,9 +121,10 @@ def pose_to_sequence(pose, layout: str | Layout | None = None, person: int = 0, 
     xyz[c <= 0] = np.nan
     mask = ~np.isnan(xyz).all(axis=(1, 2))
     d = pose.header.dimensions
-    return KeypointSequence(xyz, lay, mask=mask, fps=float(pose.body.fps), space="image_px",
-                            meta={"path": str(path), "width": d.width, "height": d.height,
-                                  "confidence": c.astype(np.float32)})
+    meta = {"path": str(path), "width": d.width, "height": d.height, "confidence": c.astype(np.float32)}
+    if hand:
+        meta["hand"] = hand.split("_", 1)[0]  # LEFT or RIGHT: the one hand of a one-hand file
+    return KeypointSequence(xyz, lay, mask=mask, fps=float(pose.body.fps), space="image_px", meta=meta)
 
 
 def read_islr_parquet(path: str | Path, layout: str | Layout = "sign_body57") -> KeypointSequence:
@@ -159,3 +194,79 @@ def read_islr_parquet(path: str | Path, layout: str | Layout = "sign_body57") ->
     mask = ~np.isnan(out).all(axis=(1, 2))
     return KeypointSequence(out[..., : lay.dims], lay, mask=mask, fps=30.0, space="normalised",
                             meta={"path": str(path), "frames": frames.tolist()})
+
+
+OPENPOSE_JSON_GLOB = "*_keypoints.json"
+_MAX_JSON_BYTES = 10_000_000  # one frame's JSON is a few kB; a bigger file is not OpenPose output
+
+
+def is_openpose_folder(path: str | Path) -> bool:
+    """Whether ``path`` is a folder of OpenPose per-frame ``*_keypoints.json`` files."""
+    p = Path(path)
+    return p.is_dir() and next(p.glob(OPENPOSE_JSON_GLOB), None) is not None
+
+
+def read_openpose_json(folder: str | Path, layout: str | Layout = "openpose137", fps: float = 30.0,
+                       person: int = 0) -> KeypointSequence:
+    """Read OpenPose's per-frame output, a folder of ``<name>_<frame>_keypoints.json`` (the form
+    WLASL's published keypoints take), in file-name order, into ``layout`` (``openpose137``: BODY_25
+    + face 70 + hands 21 + 21, pixels; or ``body_hands50`` by name). Each file holds ``{"people":
+    [{"pose_keypoints_2d": [x, y, c, ...], "face_keypoints_2d", "hand_left_keypoints_2d",
+    "hand_right_keypoints_2d"}]}``; points with confidence 0, and frames without person ``person``,
+    are NaN (such frames are masked). OpenPose gives no frame rate: ``fps`` is assumed.
+
+    Raises:
+        KeypointFileError: no such files, an unreadable or malformed file, wrong point counts.
+        LayoutMismatchError: a layout whose joints OpenPose does not give.
+    """
+    import json
+
+    from .layouts import OPENPOSE_COMPONENTS
+
+    folder = Path(folder)
+    files = sorted(folder.glob(OPENPOSE_JSON_GLOB))
+    if not files:
+        raise KeypointFileError(f"{folder}: no OpenPose {OPENPOSE_JSON_GLOB} files; expected a folder of per-frame JSON")
+    src = get_layout("openpose137")
+    data = np.full((len(files), src.num_joints, 2), np.nan, np.float32)
+    conf = np.zeros((len(files), src.num_joints), np.float32)
+    for t, f in enumerate(files):
+        try:
+            if f.stat().st_size > _MAX_JSON_BYTES:
+                raise ValueError(f"{f.stat().st_size:,} bytes; expected one frame's keypoints (< 10 MB)")
+            people = json.loads(f.read_text())["people"]
+            if not isinstance(people, list):
+                raise ValueError("'people' is not a list")
+        except (OSError, UnicodeDecodeError, ValueError, KeyError, TypeError) as e:
+            raise KeypointFileError(f"{f}: not an OpenPose keypoints file ({type(e).__name__}: {e}); expected "
+                                    f'{{"people": [{{"pose_keypoints_2d": [...], ...}}]}}') from None
+        if len(people) <= person:
+            continue
+        off = 0
+        for comp, points in OPENPOSE_COMPONENTS:
+            vals = people[person].get(comp) if isinstance(people[person], dict) else None
+            n = len(points)
+            if vals:  # absent or empty: not detected (OpenPose writes [] when face/hands are off)
+                arr = np.asarray(vals, dtype=np.float64) if isinstance(vals, list) else np.zeros(0)
+                if arr.shape != (3 * n,) or not np.isfinite(arr).all():
+                    raise KeypointFileError(f"{f}: {comp} has {arr.size} finite values; expected {3 * n} "
+                                            f"(x, y, confidence for {n} points)")
+                arr = arr.reshape(n, 3)
+                ok = arr[:, 2] > 0
+                data[t, off : off + n][ok] = arr[ok, :2]
+                conf[t, off : off + n] = arr[:, 2]
+            off += n
+    lay = get_layout(layout)
+    if lay.name != src.name:
+        names = {j: i for i, j in enumerate(src.joints)}
+        sources, _ = _joint_sources(lay, names, str(folder))
+        missing = [j for j, s in zip(lay.joints, sources) if s is None]
+        if missing:
+            raise LayoutMismatchError(f"{folder}: layout {lay.name!r} needs joints OpenPose does not give, e.g. {missing[:3]}")
+        idx = np.array([names[s] for s in sources])
+        data, conf = data[:, idx], conf[:, idx]
+    if data.shape[-1] < lay.dims:
+        data = np.concatenate([data, np.full(data.shape[:-1] + (lay.dims - 2,), np.nan, np.float32)], -1)
+    mask = ~np.isnan(data).all(axis=(1, 2))
+    return KeypointSequence(data[..., : lay.dims], lay, mask=mask, fps=float(fps), space="image_px",
+                            meta={"path": str(folder), "confidence": conf, "frames": len(files)})

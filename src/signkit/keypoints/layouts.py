@@ -190,3 +190,76 @@ SIGN_BODY57 = Layout(
 
 for _l in (MP_HANDS42, MP_POSE33, SIGN_BODY57):
     LAYOUTS[_l.name] = _l
+
+# --- OpenPose (Cao et al., TPAMI 2019): BODY_25 + face 70 + both hands 21, 2D ------------------------
+# Joint names are "<component>.<point>" as pose-format names OpenPose files (and as signkit reads
+# OpenPose's per-frame *_keypoints.json, see signkit.keypoints.formats.read_openpose_json).
+OPENPOSE_BODY25 = ("Nose", "Neck", "RShoulder", "RElbow", "RWrist", "LShoulder", "LElbow", "LWrist", "MidHip",
+                   "RHip", "RKnee", "RAnkle", "LHip", "LKnee", "LAnkle", "REye", "LEye", "REar", "LEar", "LBigToe",
+                   "LSmallToe", "LHeel", "RBigToe", "RSmallToe", "RHeel")
+OPENPOSE_HAND21 = ("BASE", "T_STT", "T_BCMC", "T_MCP", "T_IP", "I_CMC", "I_MCP", "I_PIP", "I_DIP", "M_CMC", "M_MCP",
+                   "M_PIP", "M_DIP", "R_CMC", "R_MCP", "R_PIP", "R_DIP", "P_CMC", "P_MCP", "P_PIP", "P_DIP")
+OPENPOSE_FACE70 = tuple([f"FB_{i}" for i in range(17)] + [f"FEB_{i}" for i in range(17, 27)]
+                        + [f"FN_{i}" for i in range(27, 36)] + [f"FE_{i}" for i in range(36, 48)]
+                        + [f"FLO_{i}" for i in range(48, 60)] + [f"FLI_{i}" for i in range(60, 68)] + ["FP_68", "FP_69"])
+OPENPOSE_COMPONENTS = (("pose_keypoints_2d", OPENPOSE_BODY25), ("face_keypoints_2d", OPENPOSE_FACE70),
+                       ("hand_left_keypoints_2d", OPENPOSE_HAND21), ("hand_right_keypoints_2d", OPENPOSE_HAND21))
+_BODY25_BONES = ((1, 2), (2, 3), (3, 4), (1, 5), (5, 6), (6, 7), (1, 8), (0, 16), (0, 15), (0, 18), (0, 17), (1, 0),
+                 (8, 9), (9, 10), (10, 11), (8, 12), (12, 13), (13, 14), (11, 24), (11, 22), (22, 23), (14, 21),
+                 (14, 19), (19, 20))
+_OP_JOINTS = tuple(f"{c}.{p}" for c, pts in OPENPOSE_COMPONENTS for p in pts)
+
+
+def _op_lr_pairs(joints: tuple[str, ...]) -> tuple[tuple[int, int], ...]:
+    pairs = []
+    for i, j in enumerate(joints):
+        comp, p = j.split(".", 1)
+        if comp == "hand_left_keypoints_2d":
+            pairs.append((i, joints.index(f"hand_right_keypoints_2d.{p}")))
+        elif comp == "pose_keypoints_2d" and p.startswith("L") and f"{comp}.R{p[1:]}" in joints:
+            pairs.append((i, joints.index(f"{comp}.R{p[1:]}")))
+    return tuple(pairs)
+
+
+def _op_hand_bones(offset: int) -> tuple[tuple[int, int], ...]:
+    return tuple((a + offset, b + offset) for a, b in _chain_bones(0, {f: tuple(range(1 + 4 * i, 5 + 4 * i))
+                                                                        for i, f in enumerate("TIMRP")}))
+
+
+OPENPOSE137 = Layout(
+    name="openpose137", joints=_OP_JOINTS, dims=2,
+    bones=_BODY25_BONES + _op_hand_bones(95) + _op_hand_bones(116) + ((4, 116), (7, 95)),
+    lr_pairs=_op_lr_pairs(_OP_JOINTS), root=1, scale_pair=(2, 5), units="pixels",
+    source="OpenPose BODY_25 + face 70 + hands 21 + 21 (pose-format's OpenPose header names)",
+)
+
+# --- one body + hands layout that both MediaPipe and OpenPose files map onto, by name --------------
+# 8 upper-body points (shoulders, elbows, wrists, hips) + both hands (21 each, MediaPipe order, which
+# is also OpenPose's hand order) = 50 points, x/y only, named as MediaPipe names them; ALIASES gives
+# the OpenPose name of each joint. Models trained on it read either source.
+_BH_BODY = ("LEFT_SHOULDER", "RIGHT_SHOULDER", "LEFT_ELBOW", "RIGHT_ELBOW", "LEFT_WRIST", "RIGHT_WRIST", "LEFT_HIP",
+            "RIGHT_HIP")
+_BH_JOINTS = tuple(f"POSE_LANDMARKS.{p}" for p in _BH_BODY) + _HANDS42
+_OP_BODY_OF = {"LEFT_SHOULDER": "LShoulder", "RIGHT_SHOULDER": "RShoulder", "LEFT_ELBOW": "LElbow",
+               "RIGHT_ELBOW": "RElbow", "LEFT_WRIST": "LWrist", "RIGHT_WRIST": "RWrist", "LEFT_HIP": "LHip",
+               "RIGHT_HIP": "RHip"}
+ALIASES: dict[str, tuple[str, ...]] = {
+    **{f"POSE_LANDMARKS.{k}": (f"pose_keypoints_2d.{v}",) for k, v in _OP_BODY_OF.items()},
+    **{f"{side}_HAND_LANDMARKS.{mp}": (f"hand_{side.lower()}_keypoints_2d.{op}",)
+       for side in ("LEFT", "RIGHT") for mp, op in zip(_HAND_POINTS, OPENPOSE_HAND21)},
+}
+_B = {n.split(".", 1)[1]: i for i, n in enumerate(_BH_JOINTS[:8])}
+BODY_HANDS50 = Layout(
+    name="body_hands50", joints=_BH_JOINTS, dims=2,
+    bones=tuple((_B[a], _B[b]) for a, b in (
+        ("LEFT_SHOULDER", "RIGHT_SHOULDER"), ("LEFT_SHOULDER", "LEFT_ELBOW"), ("LEFT_ELBOW", "LEFT_WRIST"),
+        ("RIGHT_SHOULDER", "RIGHT_ELBOW"), ("RIGHT_ELBOW", "RIGHT_WRIST"), ("LEFT_SHOULDER", "LEFT_HIP"),
+        ("RIGHT_SHOULDER", "RIGHT_HIP"), ("LEFT_HIP", "RIGHT_HIP"))) + _hand_block(8) + _hand_block(29)
+    + ((_B["LEFT_WRIST"], 8), (_B["RIGHT_WRIST"], 29)),
+    lr_pairs=_lr_pairs(_BH_JOINTS), root=0, scale_pair=(_B["LEFT_SHOULDER"], _B["RIGHT_SHOULDER"]),
+    units="pixels (x, y)",
+    source="signkit: upper body 8 + hands 42, from MediaPipe or OpenPose files by name (ALIASES)",
+)
+
+for _l in (OPENPOSE137, BODY_HANDS50):
+    LAYOUTS[_l.name] = _l
