@@ -84,6 +84,9 @@ class TrainConfig:
     weight_decay: float = 1e-2
     schedule: str = "cosine"           # "cosine", "step" (x0.1 at 2/3 of training) or "none"
     label_smoothing: float = 0.1
+    warmup_epochs: int = 0             # linear warm-up of the learning rate (from 1 %) before the schedule
+    mixup: float = 0.0                 # mixup alpha (Zhang et al. 2018): Beta(a, a) mixes of batch pairs; 0 = off
+    ema: float = 0.0                   # exponential moving average of weights (decay, e.g. 0.999); 0 = off
     class_weights: str = "none"        # "none" or "balanced" (cross-entropy weighted n / (K * n_c))
     seed: int = 0
     accelerator: str = "cpu"
@@ -113,7 +116,9 @@ _SECTIONS = {"data": DataConfig, "model": ModelConfig, "train": TrainConfig}
 @dataclass
 class KeypointAugment:
     """Keypoint sequences: temporal crop (smallest kept fraction), speed (+-), rotation (degrees),
-    scale (+-), shift and jitter (in normalised units), mirror (probability)."""
+    scale (+-), shift and jitter (in normalised units), shear (+-, image plane), mirror (probability;
+    left/right joints swapped), time_mask (largest blanked fraction of frames), joint_dropout and
+    finger_dropout (probabilities per joint / finger). See :mod:`signkit.keypoints.transforms`."""
 
     crop: float | None = None
     speed: float | None = None
@@ -121,7 +126,11 @@ class KeypointAugment:
     scale: float | None = None
     shift: float | None = None
     jitter: float | None = None
+    shear: float | None = None
     mirror: float | None = None
+    time_mask: float | None = None
+    joint_dropout: float | None = None
+    finger_dropout: float | None = None
 
 
 @dataclass
@@ -266,7 +275,8 @@ RANGES = {
     ("train", "epochs"): (1, 100_000, "epochs"), ("train", "batch_size"): (1, 1_000_000, "samples"),
     ("train", "lr"): (1e-12, 100.0, "learning rate"), ("train", "weight_decay"): (0.0, 100.0, "weight decay"),
     ("train", "label_smoothing"): (0.0, 0.99, "fraction"), ("train", "devices"): (1, 1024, "devices"),
-    ("train", "num_workers"): (0, 256, "processes"),
+    ("train", "num_workers"): (0, 256, "processes"), ("train", "warmup_epochs"): (0, 100_000, "epochs"),
+    ("train", "mixup"): (0.0, 100.0, "Beta alpha"), ("train", "ema"): (0.0, 0.999999, "decay"),
 }
 CHOICES = {
     ("data", "image_normalize"): ("unit", "imagenet"), ("train", "optimizer"): ("adam", "adamw", "sgd"),

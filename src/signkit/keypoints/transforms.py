@@ -149,7 +149,9 @@ def _rotation_matrix(angles: np.ndarray) -> np.ndarray:
 @dataclass
 class RandomAffine:
     """Random rotation (degrees, about each axis; only the image plane for 2D), isotropic scale,
-    shift (in normalised units) and Gaussian jitter (per joint and frame) of the keypoints.
+    shear of the image plane (x by y and y by x, each up to ``shear``), shift (in normalised units)
+    and Gaussian jitter (per joint and frame) of the keypoints. Scale, shear and shift of the hands
+    are among the augmentations of the ISLR 2023 winners.
 
     Apply after :class:`Normalize` so that units are comparable across datasets.
     """
@@ -158,6 +160,7 @@ class RandomAffine:
     scale: tuple[float, float] = (0.9, 1.1)
     shift: float = 0.1
     jitter: float = 0.01
+    shear: float = 0.0
 
     def __call__(self, seq: KeypointSequence, rng: np.random.Generator | None = None) -> KeypointSequence:
         rng = rng or np.random.default_rng()
@@ -168,11 +171,58 @@ class RandomAffine:
         else:
             rot = _rotation_matrix(ang)
         s = rng.uniform(*self.scale)
-        data = seq.data @ (rot.T * s)
+        m = rot.T * s
+        if self.shear > 0:
+            sh = np.eye(c, dtype=np.float32)
+            sh[1, 0], sh[0, 1] = rng.uniform(-self.shear, self.shear, size=2)  # x += a*y, y += b*x
+            m = m @ sh
+        data = seq.data @ m
         data = data + rng.uniform(-self.shift, self.shift, size=c).astype(np.float32)
         if self.jitter > 0:
             data = data + rng.normal(0, self.jitter, size=data.shape).astype(np.float32)
         return seq.with_data(data.astype(np.float32), seq.mask.copy())
+
+
+@dataclass
+class RandomTimeMask:
+    """Blank a random contiguous block of up to ``fraction`` of the frames (their points become
+    missing, zeros in the batch), as in SpecAugment's time masking (Park et al., Interspeech 2019)
+    and the ISLR 2023 winners' temporal masking."""
+
+    fraction: float = 0.2
+
+    def __call__(self, seq: KeypointSequence, rng: np.random.Generator | None = None) -> KeypointSequence:
+        rng = rng or np.random.default_rng()
+        t = len(seq)
+        n = int(rng.integers(0, max(1, int(t * self.fraction)) + 1))
+        if n == 0 or n >= t:
+            return seq
+        start = int(rng.integers(0, t - n + 1))
+        data = seq.data.copy()
+        data[start : start + n] = np.nan
+        return seq.with_data(data, seq.mask.copy())
+
+
+@dataclass
+class RandomJointDropout:
+    """Drop joints for a whole sequence: each joint with probability ``joint``, each finger of the
+    layout (:attr:`Layout.fingers`: all its joints at once) with probability ``finger``; dropped
+    points become missing. Joint/finger dropout, as in the ISLR 2023 winners' recipes."""
+
+    joint: float = 0.0
+    finger: float = 0.0
+
+    def __call__(self, seq: KeypointSequence, rng: np.random.Generator | None = None) -> KeypointSequence:
+        rng = rng or np.random.default_rng()
+        drop = rng.uniform(size=seq.data.shape[1]) < self.joint
+        for chain in seq.layout.fingers.values():
+            if rng.uniform() < self.finger:
+                drop[list(chain)] = True
+        if not drop.any() or drop.all():
+            return seq
+        data = seq.data.copy()
+        data[:, drop] = np.nan
+        return seq.with_data(data, seq.mask.copy())
 
 
 @dataclass
@@ -233,7 +283,8 @@ def build_transforms(cfg: dict | None, train: bool) -> Compose:
     Keys: ``normalize`` (bool), ``per_frame`` (bool), ``scale`` (float | None), ``num_frames``
     (int | None: resample to fixed length, None keeps variable length), ``max_frames`` (cap for
     variable length), and for training only
-    ``augment``: {``crop``, ``speed``, ``rotation``, ``scale``, ``shift``, ``jitter``, ``mirror``}.
+    ``augment``: {``crop``, ``speed``, ``rotation``, ``scale``, ``shift``, ``jitter``, ``shear``, ``mirror``,
+    ``time_mask``, ``joint_dropout``, ``finger_dropout``}.
     """
     cfg = dict(cfg or {})
     ts: list[Callable] = []
@@ -246,12 +297,17 @@ def build_transforms(cfg: dict | None, train: bool) -> Compose:
         ts.append(Normalize(per_frame=bool(cfg.get("per_frame", False)), scale=cfg.get("scale")))
     if aug.get("mirror"):
         ts.append(Mirror(float(aug["mirror"])))
-    if any(aug.get(k) for k in ("rotation", "scale", "shift", "jitter")):
+    if any(aug.get(k) for k in ("rotation", "scale", "shift", "jitter", "shear")):
         sc = aug.get("scale") or 0.0
         ts.append(RandomAffine(rotation=float(aug.get("rotation") or 0.0), scale=(1 - sc, 1 + sc),
-                               shift=float(aug.get("shift") or 0.0), jitter=float(aug.get("jitter") or 0.0)))
+                               shift=float(aug.get("shift") or 0.0), jitter=float(aug.get("jitter") or 0.0),
+                               shear=float(aug.get("shear") or 0.0)))
     if cfg.get("num_frames"):
         ts.append(Resample(int(cfg["num_frames"])))
     elif cfg.get("max_frames"):
         ts.append(LimitFrames(int(cfg["max_frames"])))
+    if aug.get("joint_dropout") or aug.get("finger_dropout"):
+        ts.append(RandomJointDropout(float(aug.get("joint_dropout") or 0.0), float(aug.get("finger_dropout") or 0.0)))
+    if aug.get("time_mask"):
+        ts.append(RandomTimeMask(float(aug["time_mask"])))
     return Compose(ts)

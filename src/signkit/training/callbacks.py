@@ -27,7 +27,8 @@ class BestWeights(L.Callback):
         score = (float(m["val_acc"]), -float(m.get("val_loss", torch.tensor(0.0))))
         if self.best is None or score > self.best:
             self.best, self.epoch = score, trainer.current_epoch
-            self.state = {k: v.detach().cpu().clone() for k, v in pl_module.model.state_dict().items()}
+            model = getattr(pl_module, "eval_model", pl_module.model)  # the moving average when ema is on
+            self.state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
 
 
 class EpochTimer(L.Callback):

@@ -168,7 +168,8 @@ def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
     else:
         weight = balanced_class_weights(train_ds.labels, len(vocab)) if t.class_weights == "balanced" else None
         module = SignClassifier(model, len(vocab), t.optimizer, t.lr, t.weight_decay, t.schedule, t.epochs,
-                                t.label_smoothing, class_weight=weight)
+                                t.label_smoothing, class_weight=weight, warmup_epochs=t.warmup_epochs,
+                                mixup=t.mixup, ema=t.ema)
     run_dir = make_run_dir(cfg)
     rank0 = os.environ.get("LOCAL_RANK", "0") == "0"
     if verbose and rank0:
@@ -203,6 +204,8 @@ def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
     model = module.model.cpu()
     if best.state is not None:
         model.load_state_dict(best.state)
+    elif getattr(module, "ema", None) is not None:  # no validation split: the final moving average
+        model.load_state_dict(module.eval_model.cpu().state_dict())
     if finalize is not None:
         finalize(model)
     logits, labels = predict_logits(model, test_ds, collate_fn=collate_fn)
