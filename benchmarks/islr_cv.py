@@ -15,6 +15,7 @@ Writes docs/islr_cv.md and docs/islr_cv.json.
 from __future__ import annotations
 
 import argparse
+import os
 import json
 import platform
 import statistics
@@ -64,7 +65,8 @@ def main() -> None:
     models = [m for m in args.models.split(",") if m]
     res: dict = {"1-NN": {"folds": [], "seconds": [], "parameters": 0, "config": "-"}}
     for m in models:
-        res[m] = {"folds": [], "seconds": [], "parameters": None, "config": CONFIGS[m]}
+        cfg = CONFIGS[m] + ("" if Path(CONFIGS[m]).stem == m else f" model.name={m}")
+        res[m] = {"folds": [], "seconds": [], "parameters": None, "config": cfg}
     with tempfile.TemporaryDirectory() as runs:
         for k in range(args.folds):
             t0 = time.perf_counter()
@@ -96,7 +98,7 @@ def main() -> None:
         rows.append(f"| {m} | {params} | {v.get('epochs', '-')} | "
                     f"**{statistics.mean(f):.2%} ± {sd:.2%}** | {' / '.join(f'{x:.1%}' for x in f)} | "
                     f"{statistics.mean(v['seconds']):.0f} | `{v['config']}` |")
-    machine = (f"{platform.machine()} CPU, {torch.get_num_threads()} torch threads, torch {torch.__version__}, "
+    machine = (f"{platform.machine()} CPU, {os.cpu_count()} cores, {torch.get_num_threads()} torch threads (other jobs ran beside it), torch {torch.__version__}, "
                f"Python {platform.python_version()}")
     text = f"""# ISLR (Kaggle asl-signs) landmarks: leave participants out, {args.folds} folds
 
