@@ -200,3 +200,78 @@ def test_bench_reports_every_runtime(quick):
         if "error" not in x:
             assert 0 < x["latency_ms_median"] <= x["latency_ms_p95"] and x["throughput_per_s"] > 0
     assert all("error" not in x for x in rows if x["runtime"] == "onnxruntime")
+
+
+class _Recording(torch.nn.Module):
+    """A model that records every input it is given and returns fixed-size logits from it."""
+
+    def __init__(self, k=3, scale=1.0):
+        super().__init__()
+        self.w = torch.nn.Linear(3, k)
+        self.scale = scale
+        self.seen = []
+
+    def forward(self, x, mask=None):
+        self.seen.append((x.detach().clone(), None if mask is None else mask.clone(), self.training))
+        return self.scale * self.w(x.mean((1, 2)))
+
+
+def test_consistent_teacher_sees_exactly_the_students_augmented_batch():
+    from signkit.training.distill import DistillClassifier, soft_loss
+
+    torch.manual_seed(0)
+    student, teacher = _Recording(), _Recording()
+    m = DistillClassifier(student, 3, [teacher], temperature=2.0, alpha=0.7, mixup=0.5)
+    m.log = lambda *a, **k: None
+    x = torch.randn(4, 6, 5, 3)
+    mask = torch.ones(4, 6, dtype=torch.bool)
+    mask[1, 4:] = False
+    batch = {"x": x, "mask": mask, "label": torch.tensor([0, 1, 2, 1]), "id": ["a", "b", "c", "d"]}
+    torch.manual_seed(0)
+    loss = m.training_step(batch, 0)
+    (sx, smask, s_train), (tx, tmask, t_train) = student.seen[-1], teacher.seen[-1]
+    assert torch.equal(sx, tx) and torch.equal(smask, tmask)  # the same (mixed) view
+    assert not torch.equal(sx, x)  # mixup changed it: the teacher did not see the raw batch
+    assert not t_train and not any(p.requires_grad for p in teacher.parameters())
+    assert all(n.split(".")[0] != "_teachers" for n, _ in m.named_parameters())  # never trained or saved
+    # the loss by hand from what both saw
+    zs, zt = student.w(sx.mean((1, 2))), teacher.w(tx.mean((1, 2)))
+    torch.manual_seed(0)
+    lam = float(torch.distributions.Beta(0.5, 0.5).sample())
+    perm = torch.randperm(4)
+    y = batch["label"]
+    ce = lam * torch.nn.functional.cross_entropy(zs, y) + (1 - lam) * torch.nn.functional.cross_entropy(zs, y[perm])
+    p, logq = torch.softmax(zt / 2, -1), torch.log_softmax(zs / 2, -1)
+    kl = (p * (p.log() - logq)).sum(-1).mean()
+    assert torch.allclose(loss, 0.7 * 4 * kl + 0.3 * ce, atol=1e-5)
+    assert torch.allclose(soft_loss(zs, zt, 2.0), 4 * kl, atol=1e-6)
+
+
+def test_ensemble_teacher_is_the_mean_of_its_logits():
+    from signkit.training.distill import DistillClassifier
+
+    a, b = _Recording(scale=1.0), _Recording(scale=3.0)
+    m = DistillClassifier(_Recording(), 3, [a, b], temperature=1.0, alpha=1.0)
+    view = {"x": torch.randn(2, 4, 5, 3), "mask": torch.ones(2, 4, dtype=torch.bool)}
+    want = (a.w(view["x"].mean((1, 2))) + 3 * b.w(view["x"].mean((1, 2)))) / 2
+    assert torch.allclose(m.teacher_logits(view), want, atol=1e-6)
+
+
+def test_teacher_whose_input_cannot_be_derived_is_a_clear_error(quick):
+    from signkit.checkpoint import read_checkpoint_meta
+    from signkit.config import load_config
+    from signkit.errors import LayoutMismatchError, SignkitError
+    from signkit.training.distill import check_pair, distill
+    from signkit.training.fit import prepare_data
+
+    meta = read_checkpoint_meta(quick["checkpoint"])
+    cfg = load_config(str(ROOT / "configs/fpha/tcn.yaml"), ["data.normalize=false"])
+    data = prepare_data(cfg)
+    with pytest.raises(LayoutMismatchError, match=r"input cannot be derived.*preprocessing.normalize: teacher True, "
+                                                  r"student False"):
+        check_pair(meta, cfg, data)
+    check_pair(meta, cfg, data, consistent=False)  # cached logits come from the teacher's own preprocessing
+    with pytest.raises(SignkitError, match="needs mode='consistent'"):
+        distill([quick["checkpoint"]] * 2, str(ROOT / "configs/fpha/tcn.yaml"), mode="cached")
+    with pytest.raises(SignkitError, match="unknown distillation mode"):
+        distill(quick["checkpoint"], str(ROOT / "configs/fpha/tcn.yaml"), mode="lazy")

@@ -176,12 +176,16 @@ def prune(checkpoint: str | Path, out: str | Path | None = None, *, sparsity: fl
                             finetune_lr=finetune_lr, data_root=data_root, verbose=verbose, overwrite=overwrite)
 
 
-def distill(teacher: str | Path, config: str | Path | Config | None = None, overrides: list[str] | None = None,
-            temperature: float = 4.0, alpha: float = 0.9, verbose: bool = True) -> dict | None:
-    """Train a student with a teacher's soft targets; see :func:`signkit.training.distill.distill`."""
+def distill(teacher: str | Path | list, config: str | Path | Config | None = None, overrides: list[str] | None = None,
+            temperature: float = 4.0, alpha: float = 0.9, verbose: bool = True, mode: str = "consistent",
+            teacher_bf16: bool = False) -> dict | None:
+    """Train a student with a teacher's soft targets (one checkpoint or pretrained name, or a list:
+    an ensemble); ``mode`` ``consistent`` (the teacher sees the student's augmented batch) or
+    ``cached``. See :func:`signkit.training.distill.distill`."""
     from .training.distill import distill as run
 
-    return run(_checkpoint(teacher)[0], config, overrides, temperature, alpha, verbose)
+    teachers = [_checkpoint(t)[0] for t in teacher] if isinstance(teacher, (list, tuple)) else _checkpoint(teacher)[0]
+    return run(teachers, config, overrides, temperature, alpha, verbose, mode, teacher_bf16)
 
 
 def live(checkpoint: str | Path = "asl_fingerspelling", source: str | int = 0, *, realtime: bool = False,

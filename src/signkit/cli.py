@@ -236,16 +236,22 @@ def show(file: str = typer.Argument(..., help="keypoints: .pose, .npz, .parquet 
 def distill(teacher: str = typer.Argument(..., help="teacher checkpoint (.safetensors)"),
             args: Optional[List[str]] = typer.Argument(None, help="STUDENT_CONFIG.yaml [key=value ...]"),
             temperature: float = typer.Option(4.0, "--temperature", "-T", help="softmax temperature T"),
-            alpha: float = typer.Option(0.9, help="weight of the distillation term (1 - alpha: cross-entropy)")):
-    """Train a student with a teacher's soft targets (Hinton et al. 2015); teacher logits computed once."""
+            alpha: float = typer.Option(0.9, help="weight of the distillation term (1 - alpha: cross-entropy)"),
+            mode: str = typer.Option("consistent", help="consistent: the teacher sees the student's augmented batch; "
+                                                        "cached: teacher logits computed once, un-augmented"),
+            ensemble: Optional[List[str]] = typer.Option(None, "--ensemble", help="more teacher checkpoints (mean logits)"),
+            teacher_bf16: bool = typer.Option(False, "--teacher-bf16", help="run the teacher in bfloat16")):
+    """Train a student with a teacher's soft targets (Hinton et al. 2015; consistent teacher as in Beyer
+    et al. 2022)."""
     api = _api()
     config, overrides = api.split_config_args(args)
-    result = api.distill(teacher, config, overrides, temperature, alpha)
+    teachers = [teacher, *ensemble] if ensemble else teacher
+    result = api.distill(teachers, config, overrides, temperature, alpha, mode=mode, teacher_bf16=teacher_bf16)
     if result is None:
         return
     m = result["metrics"]
-    _print_metrics(m, f"student {m['dataset']} test, best epoch {m['best_epoch']}/{m['epochs']} (T={temperature}, "
-                      f"alpha={alpha})")
+    _print_metrics(m, f"student {m['dataset']} test, best epoch {m['best_epoch']}/{m['epochs']} ({mode}, "
+                      f"T={temperature}, alpha={alpha})")
     _say(f"test top-1: {m['top1']:.4f}")
     _say(f"checkpoint: {result['checkpoint']}")
 

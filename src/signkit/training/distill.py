@@ -1,9 +1,21 @@
 """Knowledge distillation (Hinton, Vinyals & Dean 2015, "Distilling the Knowledge in a Neural Network").
 
 The student minimises ``alpha * T^2 * KL(softmax(z_t / T) || softmax(z_s / T)) + (1 - alpha) * CE(z_s, y)``.
-The teacher's logits ``z_t`` are computed once, on the un-augmented training split, and looked up by
-sample id in every step (the teacher never runs inside the training loop). Any registered teacher/student pair works
-(keypoint, image or video models) as long as both use the same dataset, vocabulary and layout.
+
+Two ways to get the teacher's logits ``z_t``:
+
+- ``consistent`` (the default): the teacher, in eval mode and without gradients (optionally in
+  bfloat16), runs inside each training step on **the same augmented batch** the student sees, mixup
+  included: *function matching*, as Beyer et al. (CVPR 2022, "Knowledge distillation: A good
+  teacher is patient and consistent") show distillation needs. Several teacher checkpoints form an
+  ensemble (the mean of their logits).
+- ``cached``: logits computed once on the un-augmented training split and looked up by sample id.
+  Cheaper, but **inconsistent under augmentation**: the student's input is an augmented view the
+  targets were not computed on. Kept as an option for comparison (``docs/distillation_*.md``).
+
+Any registered teacher/student pair works (keypoint, image, landmark or clip models) when they share
+the dataset and vocabulary, and the teacher's input can be given from the student's batch: the same
+input spec (kind, layout, channels, size, frames) and keypoint preprocessing; otherwise a clear error.
 """
 
 from __future__ import annotations
@@ -32,19 +44,49 @@ def distillation_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor
     return alpha * temperature ** 2 * kl + (1 - alpha) * F.cross_entropy(student_logits, labels)
 
 
+def soft_loss(student_logits: torch.Tensor, teacher_logits: torch.Tensor, temperature: float) -> torch.Tensor:
+    """``T^2 * KL(softmax(z_t / T) || softmax(z_s / T))``, batch mean; logits ``(B, K)``."""
+    return temperature ** 2 * F.kl_div(F.log_softmax(student_logits / temperature, -1),
+                                       F.log_softmax(teacher_logits / temperature, -1), reduction="batchmean",
+                                       log_target=True)
+
+
 class DistillClassifier(SignClassifier):
-    """:class:`SignClassifier` whose training loss is :func:`distillation_loss` against cached
-    teacher logits ``{sample id: (K,)}``."""
+    """:class:`SignClassifier` whose training loss is ``alpha * soft + (1 - alpha) * hard``.
 
-    def __init__(self, model, num_classes: int, teacher_logits: dict[str, torch.Tensor], temperature: float,
-                 alpha: float, **kw):
+    ``teachers``: a list of teacher models (consistent mode: run on the student's augmented batch,
+    eval mode, no gradient, ``teacher_bf16`` for bfloat16 autocast; their logits are averaged), or a
+    dict ``{sample id: (K,)}`` of cached logits (cached mode). Teachers are kept outside the module's
+    parameters (never trained, never saved with the student).
+    """
+
+    def __init__(self, model, num_classes: int, teachers, temperature: float, alpha: float,
+                 teacher_bf16: bool = False, **kw):
         super().__init__(model, num_classes, **kw)
-        self.teacher = teacher_logits
-        self.temperature, self.alpha = temperature, alpha
+        self.cached = teachers if isinstance(teachers, dict) else None
+        self._teachers = [] if self.cached is not None else list(teachers)
+        for t in self._teachers:
+            t.eval().requires_grad_(False)
+        self.temperature, self.alpha, self.teacher_bf16 = temperature, alpha, teacher_bf16
 
-    def training_loss(self, logits: torch.Tensor, batch: dict) -> torch.Tensor:
-        zt = torch.stack([self.teacher[i] for i in batch["id"]]).to(logits)
-        return distillation_loss(logits, zt, batch["label"], self.temperature, self.alpha)
+    def on_fit_start(self) -> None:
+        for t in self._teachers:  # teachers are not submodules: move them with the student
+            t.to(self.device).eval()
+
+    def teacher_logits(self, view: dict) -> torch.Tensor:
+        """The teacher's logits ``(B, K)`` for the batch the student trains on."""
+        if self.cached is not None:
+            zt = torch.stack([self.cached[i] for i in view["id"]]).to(self.device)
+            if "lam" in view:  # cached targets of the two mixed samples, mixed alike (still not the mix's own)
+                zt = view["lam"] * zt + (1 - view["lam"]) * zt[view["perm"]]
+            return zt
+        with torch.no_grad(), torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.teacher_bf16):
+            out = [t(view["x"], view.get("mask")).float() for t in self._teachers]
+        return torch.stack(out).mean(0)
+
+    def training_loss(self, logits: torch.Tensor, view: dict) -> torch.Tensor:
+        zt = self.teacher_logits(view).to(logits)
+        return self.alpha * soft_loss(logits, zt, self.temperature) + (1 - self.alpha) * self.hard_loss(logits, view)
 
 
 def teacher_logits_for(teacher: torch.nn.Module, data: PreparedData) -> dict[str, torch.Tensor]:
@@ -61,44 +103,82 @@ def teacher_logits_for(teacher: torch.nn.Module, data: PreparedData) -> dict[str
     return dict(zip(ids, logits))
 
 
-def check_pair(teacher_meta: dict, cfg: Config, data: PreparedData) -> None:
-    """Raise :class:`LayoutMismatchError` unless teacher and student share dataset, layout and vocabulary."""
+def check_pair(teacher_meta: dict, cfg: Config, data: PreparedData, consistent: bool = True,
+               where: str = "teacher") -> None:
+    """Raise :class:`LayoutMismatchError` unless the teacher can teach this student: the same dataset,
+    layout and vocabulary; in consistent mode also an input that the student's batch gives as it is
+    (the same input spec, and for keypoints the same normalisation)."""
     tdata = teacher_meta["config"]["data"]["name"]
     if tdata != cfg.data.name:
-        raise LayoutMismatchError(f"teacher was trained on dataset {tdata!r}; the student config uses "
+        raise LayoutMismatchError(f"{where} was trained on dataset {tdata!r}; the student config uses "
                                   f"{cfg.data.name!r}; expected the same dataset")
     if teacher_meta["layout"] != data.layout:
-        raise LayoutMismatchError(f"teacher layout {teacher_meta['layout']!r} differs from the student's "
+        raise LayoutMismatchError(f"{where} layout {teacher_meta['layout']!r} differs from the student's "
                                   f"{data.layout!r}; expected the same layout")
     if teacher_meta["vocabulary"] != data.vocabulary:
-        raise LayoutMismatchError(f"teacher vocabulary ({len(teacher_meta['vocabulary'])} glosses) differs from "
+        raise LayoutMismatchError(f"{where} vocabulary ({len(teacher_meta['vocabulary'])} glosses) differs from "
                                   f"the student's ({len(data.vocabulary)}); expected the same glosses in the same order")
+    if not consistent:
+        return
+    from ..checkpoint import input_spec
+
+    tspec, sspec = input_spec(teacher_meta).to_dict(), data.spec.to_dict()
+    if sspec.get("kind") == "keypoints":  # keypoint models take any number of frames
+        tspec.pop("frames", None), sspec.pop("frames", None)
+    diff = {k: (tspec.get(k), sspec.get(k)) for k in set(tspec) | set(sspec) if tspec.get(k) != sspec.get(k)}
+    tp, sp = teacher_meta["preprocessing"], cfg.data.preprocessing()
+    keys = ("normalize", "per_frame", "scale") if sspec.get("kind") == "keypoints" else ("image_size", "channels",
+                                                                                       "image_normalize")
+    diff.update({f"preprocessing.{k}": (tp.get(k), sp.get(k)) for k in keys if k in tp and tp.get(k) != sp.get(k)})
+    if diff:
+        raise LayoutMismatchError(f"{where}'s input cannot be derived from the student's batch: "
+                                  + "; ".join(f"{k}: teacher {a!r}, student {b!r}" for k, (a, b) in sorted(diff.items()))
+                                  + "; expected the same input (or mode='cached')")
 
 
-def distill(teacher_checkpoint: str | Path, student_config: str | Path | Config | None = None,
+MODES = ("consistent", "cached")
+
+
+def distill(teacher_checkpoint: str | Path | list, student_config: str | Path | Config | None = None,
             overrides: list[str] | None = None, temperature: float = 4.0, alpha: float = 0.9,
-            verbose: bool = True) -> dict | None:
+            verbose: bool = True, mode: str = "consistent", teacher_bf16: bool = False) -> dict | None:
     """Train the student of ``student_config`` (+ overrides) with the teacher's soft targets; returns
-    :func:`signkit.training.fit` 's result, with ``teacher``, ``temperature`` and ``alpha`` in the metrics.
+    :func:`signkit.training.fit` 's result, with ``teacher``, ``mode``, ``temperature`` and ``alpha``
+    in the metrics. ``teacher_checkpoint``: one checkpoint or a list (an ensemble: mean logits;
+    consistent mode only). ``mode``: ``consistent`` (teacher on the student's augmented batch) or
+    ``cached`` (see the module docstring). Long schedules: ``train.epochs``, ``train.warmup_epochs``,
+    ``train.schedule=cosine`` and ``train.mixup`` (function matching) in the overrides.
 
     Raises:
-        CheckpointError: the teacher cannot be loaded. LayoutMismatchError: teacher and student differ
-        in dataset, layout or vocabulary. SignkitError: ``temperature`` <= 0 or ``alpha`` outside [0, 1].
+        CheckpointError: a teacher cannot be loaded. LayoutMismatchError: teacher and student differ
+        in dataset, layout or vocabulary, or (consistent) the teacher's input cannot be derived.
+        SignkitError: ``temperature`` <= 0, ``alpha`` outside [0, 1], an unknown mode, an empty
+        ensemble or a cached ensemble.
     """
     if temperature <= 0:
         raise SignkitError(f"temperature must be > 0; found {temperature}")
     if not 0 <= alpha <= 1:
         raise SignkitError(f"alpha must be in [0, 1]; found {alpha}")
-    teacher, tmeta = load_checkpoint(teacher_checkpoint)
+    if mode not in MODES:
+        raise SignkitError(f"unknown distillation mode {mode!r}; expected one of {MODES}")
+    paths = list(teacher_checkpoint) if isinstance(teacher_checkpoint, (list, tuple)) else [teacher_checkpoint]
+    if not paths:
+        raise SignkitError("distill needs at least one teacher checkpoint; found none")
+    if mode == "cached" and len(paths) > 1:
+        raise SignkitError(f"an ensemble of {len(paths)} teachers needs mode='consistent'; found mode='cached'")
+    teachers = [load_checkpoint(p) for p in paths]
     cfg = student_config if isinstance(student_config, Config) else load_config(student_config, overrides)
     t = cfg.train
 
     def module_fn(model, data: PreparedData):
-        check_pair(tmeta, cfg, data)
-        cache = teacher_logits_for(teacher, data)
-        return DistillClassifier(model, len(data.vocabulary), cache, temperature, alpha, optimizer=t.optimizer,
-                                 lr=t.lr, weight_decay=t.weight_decay, schedule=t.schedule, epochs=t.epochs,
-                                 label_smoothing=t.label_smoothing)
+        for p, (_, meta) in zip(paths, teachers):
+            check_pair(meta, cfg, data, mode == "consistent", where=f"teacher {Path(p).name}")
+        source = teacher_logits_for(teachers[0][0], data) if mode == "cached" else [m for m, _ in teachers]
+        return DistillClassifier(model, len(data.vocabulary), source, temperature, alpha, teacher_bf16=teacher_bf16,
+                                 optimizer=t.optimizer, lr=t.lr, weight_decay=t.weight_decay, schedule=t.schedule,
+                                 epochs=t.epochs, label_smoothing=t.label_smoothing, warmup_epochs=t.warmup_epochs,
+                                 mixup=t.mixup, ema=t.ema)
 
+    teacher_str = str(paths[0]) if len(paths) == 1 else [str(p) for p in paths]
     return fit(cfg, verbose, module_fn=module_fn,
-               extra_metrics={"teacher": str(teacher_checkpoint), "temperature": temperature, "alpha": alpha})
+               extra_metrics={"teacher": teacher_str, "mode": mode, "temperature": temperature, "alpha": alpha})

@@ -72,23 +72,33 @@ class SignClassifier(L.LightningModule):
         if hasattr(self.model, "set_progress"):
             self.model.set_progress(self.current_epoch / max(1, self.epochs))
 
-    def training_loss(self, logits: torch.Tensor, batch: dict) -> torch.Tensor:
-        """The loss minimised in training (cross-entropy; distillation overrides it)."""
-        return self.loss(logits, batch["label"])
+    def training_view(self, batch: dict) -> dict:
+        """The batch the model trains on: ``batch`` itself, or with ``mixup`` its mix with a
+        permutation of itself (``x``, ``mask``) plus ``label_b`` (the partners' labels), ``lam`` and
+        ``perm``."""
+        if not (self.mixup > 0 and len(batch["label"]) > 1):
+            return batch
+        lam = float(torch.distributions.Beta(self.mixup, self.mixup).sample())
+        perm = torch.randperm(len(batch["label"]), device=batch["label"].device)
+        mask = batch.get("mask")
+        return {**batch, "x": lam * batch["x"] + (1 - lam) * batch["x"][perm],
+                "mask": mask | mask[perm] if mask is not None else None, "label_b": batch["label"][perm], "lam": lam, "perm": perm}
+
+    def hard_loss(self, logits: torch.Tensor, view: dict) -> torch.Tensor:
+        """Cross-entropy with the labels of ``view`` (mixed as the inputs were under mixup)."""
+        if "lam" in view:
+            return view["lam"] * self.loss(logits, view["label"]) + (1 - view["lam"]) * self.loss(logits, view["label_b"])
+        return self.loss(logits, view["label"])
+
+    def training_loss(self, logits: torch.Tensor, view: dict) -> torch.Tensor:
+        """The loss minimised in training on :meth:`training_view` (cross-entropy; distillation
+        overrides it)."""
+        return self.hard_loss(logits, view)
 
     def training_step(self, batch, batch_idx):
-        if self.mixup > 0 and len(batch["label"]) > 1:
-            lam = float(torch.distributions.Beta(self.mixup, self.mixup).sample())
-            perm = torch.randperm(len(batch["label"]), device=batch["label"].device)
-            x = lam * batch["x"] + (1 - lam) * batch["x"][perm]
-            mask = batch.get("mask")
-            mask = mask | mask[perm] if mask is not None else None
-            logits = self(x, mask)
-            loss = lam * self.training_loss(logits, batch) + (1 - lam) * self.training_loss(
-                logits, {**batch, "label": batch["label"][perm]})
-        else:
-            logits = self(batch["x"], batch.get("mask"))
-            loss = self.training_loss(logits, batch)
+        view = self.training_view(batch)
+        logits = self(view["x"], view.get("mask"))
+        loss = self.training_loss(logits, view)
         self.train_acc(logits, batch["label"])
         bs = len(batch["label"])
         self.log("train_loss", loss, on_step=False, on_epoch=True, batch_size=bs, sync_dist=True)
