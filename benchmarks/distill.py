@@ -28,8 +28,10 @@ CHILD = r"""
 import json, sys, signkit
 from signkit.training.distill import distill
 mode, teacher, config, T, alpha, *ov = sys.argv[1:]
-if mode == "kd":
-    r = distill(teacher, config, ov, float(T), float(alpha), verbose=False)
+if mode.startswith("kd"):  # kd:cached or kd:consistent; teachers joined by commas (an ensemble)
+    teachers = teacher.split(",")
+    r = distill(teachers if len(teachers) > 1 else teachers[0], config, ov, float(T), float(alpha), verbose=False,
+                mode=mode.split(":", 1)[1])
 else:
     r = signkit.train(config, ov, verbose=False)
 print("RESULT " + json.dumps(r))
@@ -38,7 +40,9 @@ print("RESULT " + json.dumps(r))
 
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("--teacher", required=True)
+    ap.add_argument("--teacher", required=True, help="a checkpoint, or several joined by commas (an ensemble)")
+    ap.add_argument("--kd-modes", nargs="+", default=["consistent"], choices=["consistent", "cached"],
+                    help="teacher modes to run beside the no-teacher baseline")
     ap.add_argument("--student", default=str(ROOT / "configs/fpha/tcn_tiny.yaml"))
     ap.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     ap.add_argument("--temperature", type=float, default=4.0)
@@ -48,26 +52,30 @@ def main() -> None:
     a = ap.parse_args()
     from signkit.checkpoint import read_checkpoint_meta
 
-    tmeta = read_checkpoint_meta(a.teacher)
+    tmeta = read_checkpoint_meta(a.teacher.split(",")[0])
     dataset = tmeta["config"]["data"]["name"]
     jsonl = ROOT / "docs" / f"distillation_{dataset}.jsonl"
     rows = [json.loads(ln) for ln in jsonl.read_text().splitlines()] if jsonl.exists() else []
     done = {(r["student"], _setting(r), r["seed"]) for r in rows}
     student = Path(a.student).stem
+    n_teachers = len(a.teacher.split(","))
     for seed in a.seeds:
-        for mode in ("ce", "kd"):
-            if (student, _setting({"mode": mode, "T": a.temperature, "alpha": a.alpha}), seed) in done:
+        for mode in ["ce"] + [f"kd:{m}" for m in a.kd_modes]:
+            probe = {"mode": mode.split(":")[0], "kd_mode": mode.split(":")[-1], "T": a.temperature, "alpha": a.alpha,
+                     "teachers": n_teachers}
+            if (student, _setting(probe), seed) in done:
                 continue
             cmd = [sys.executable, "-c", CHILD, mode, a.teacher, a.student, str(a.temperature), str(a.alpha),
                    f"train.seed={seed}", "train.progress=none", f"output_dir={a.out_dir}",
-                   f"name={student}_{mode}_s{seed}", *a.overrides]
+                   f"name={student}_{mode.replace(':', '_')}_s{seed}", *a.overrides]
             t0 = time.perf_counter()
             p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "GLOG_minloglevel": "2"})
             if p.returncode != 0:
                 print(f"{mode} seed {seed} failed: {p.stderr.strip().splitlines()[-1:]}", flush=True)
                 continue
             r = json.loads(next(ln for ln in p.stdout.splitlines() if ln.startswith("RESULT "))[7:])
-            row = {"student": student, "mode": mode, "seed": seed, "top1": r["metrics"]["top1"],
+            row = {"student": student, "mode": mode.split(":")[0], "seed": seed, "top1": r["metrics"]["top1"],
+                   "kd_mode": mode.split(":")[-1] if mode != "ce" else None, "teachers": n_teachers,
                    "parameters": r["metrics"]["parameters"], "teacher_top1": tmeta["metrics"]["top1"],
                    "teacher_parameters": tmeta["metrics"]["parameters"], "teacher": tmeta["model"],
                    "T": a.temperature, "alpha": a.alpha, "wall_s": round(time.perf_counter() - t0, 1)}
@@ -85,15 +93,20 @@ def _rel(path: str) -> str:
 
 
 def _setting(r: dict) -> str:
-    return "ce" if r["mode"] == "ce" else f"kd T={r['T']:g} alpha={r['alpha']:g}"
+    """A row's setting; rows written before consistent distillation existed were cached."""
+    if r["mode"] == "ce":
+        return "ce"
+    ens = f", ensemble of {r['teachers']}" if r.get("teachers", 1) > 1 else ""
+    return f"kd {r.get('kd_mode') or 'cached'} T={r['T']:g} alpha={r['alpha']:g}{ens}"
 
 
 def write_markdown(rows: list[dict], dataset: str, a) -> None:
     lines = [f"# Knowledge distillation on {dataset}", "",
              f"Machine: {machine()}.", "",
              f"Command: `.venv/bin/python benchmarks/distill.py --teacher <teacher checkpoint> --student {_rel(a.student)} "
-             f"--seeds {' '.join(map(str, a.seeds))} [--temperature T --alpha A]` (Hinton et al. 2015 loss; "
-             "teacher logits computed once on the un-augmented training split). Each student trains with its "
+             f"--seeds {' '.join(map(str, a.seeds))} [--kd-modes consistent cached] [--temperature T --alpha A]` "
+             "(Hinton et al. 2015 loss; *cached*: teacher logits computed once on the un-augmented training split; "
+             "*consistent*: the teacher runs on the student's augmented batch, Beyer et al. 2022). Each student trains with its "
              "config's schedule, with (`kd`) and without (`ce`) the teacher, on the same seeds; test split once, at "
              "the end, after model selection on the validation hold-out.", "",
              ]
