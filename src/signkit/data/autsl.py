@@ -16,12 +16,11 @@ from __future__ import annotations
 
 import csv
 import re
-import warnings
 from pathlib import Path
 
 from ..errors import DataRootError, SignkitError
 from ..paths import dataset_dir
-from .base import KeypointDataset, Sample
+from .base import KeypointDataset, Sample, warn_skipped
 from .videos import folder_sequences
 
 NAME = re.compile(r"^signer(?P<signer>\d+)_sample(?P<sample>\d+)(?:_color)?$")
@@ -98,11 +97,8 @@ def load_autsl(split: str = "train", root=None, path: str | None = None, layout:
             f, seq, signer = by_key[key]
             seq.meta.update(subset=s, class_id=cls)
             samples.append((s, Sample(seq, names.get(cls, cls), signer, f"{s}/{f.name}")))
-    for what, items in (("label rows without a clip", missing), ("clips without a label", unlabelled)):
-        if items:
-            warnings.warn(f"autsl: {len(items)} {what} skipped (e.g. {items[:5]})", stacklevel=2)
-    if failed:
-        warnings.warn(f"autsl: {len(failed)} clip(s) could not be used: {failed}", stacklevel=2)
+    warn_skipped("autsl", {"label rows without a clip skipped": missing, "clips without a label skipped": unlabelled,
+                           "clip(s) could not be used": failed})
     if not samples:
         raise SignkitError(f"autsl: no labelled clip could be read for split {split!r} in {base}")
     ids = {names.get(c, c): c for c in {s.meta["class_id"] for _, x in samples for s in [x.sequence]}}

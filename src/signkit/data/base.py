@@ -132,6 +132,17 @@ def collate(items: list[dict]) -> dict:
             "id": [it["id"] for it in items]}
 
 
+def warn_skipped(dataset: str, groups: dict) -> None:
+    """One warning per non-empty group of skipped inputs, ``{what: list or dict}``, with the count
+    and the first few (batch readers list their failures and keep going)."""
+    import warnings
+
+    for what, items in groups.items():
+        if items:
+            shown = list(items.items())[:5] if isinstance(items, dict) else list(items)[:10]
+            warnings.warn(f"{dataset}: {len(items)} {what} (e.g. {shown})", stacklevel=3)
+
+
 def holdout_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Per-class seeded hold-out: ``floor(n_c * fraction)`` samples of each class ``c`` go to the
     second part. Returns (keep indices, held-out indices)."""

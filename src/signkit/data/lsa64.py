@@ -7,12 +7,11 @@ layout: one folder of clips named ``<sign>_<signer>_<repetition>.mp4`` (three di
 from __future__ import annotations
 
 import re
-import warnings
 from pathlib import Path
 
 from ..errors import DataRootError, SignkitError
 from ..paths import dataset_dir
-from .base import KeypointDataset, Sample
+from .base import KeypointDataset, Sample, warn_skipped
 from .videos import folder_sequences
 
 NAME = re.compile(r"^(?P<sign>\d{3})_(?P<signer>\d{3})_(?P<rep>\d{3})$")
@@ -58,10 +57,8 @@ def load_lsa64(split: str = "train", root=None, path: str | None = None, layout:
             continue
         seq.meta.update(repetition=m["rep"])
         samples.append(Sample(seq, names.get(m["sign"], m["sign"]), m["signer"], f.relative_to(base).as_posix()))
-    if odd:
-        warnings.warn(f"lsa64: {len(odd)} file(s) not named <sign>_<signer>_<rep> were skipped: {odd[:10]}", stacklevel=2)
-    if failed:
-        warnings.warn(f"lsa64: {len(failed)} clip(s) could not be used: {failed}", stacklevel=2)
+    warn_skipped("lsa64", {"file(s) not named <sign>_<signer>_<rep> were skipped": odd,
+                           "clip(s) could not be used": failed})
     if not samples:
         raise DataRootError(f"lsa64: no <sign>_<signer>_<rep> clip could be read in {base}")
     vocabulary = sorted({s.gloss for s in samples})

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..errors import DataRootError, SignkitError
 from ..paths import dataset_dir
-from .base import KeypointDataset, Sample
+from .base import KeypointDataset, Sample, warn_skipped
 from .videos import folder_sequences
 
 SPLITS = ("train", "val", "test", "all")
@@ -121,8 +121,7 @@ def load_wlasl(split: str = "train", root=None, path: str | None = None, split_f
     if missing:
         warnings.warn(f"wlasl: {len(missing)} of the {len(entries)} entries of {sf.name} have no clip in {base} and "
                       f"were skipped (e.g. {missing[:5]}); {len(samples)} found", stacklevel=2)
-    if failed:
-        warnings.warn(f"wlasl: {len(failed)} clip(s) could not be used: {failed}", stacklevel=2)
+    warn_skipped("wlasl", {"clip(s) could not be used": failed})
     if not samples:
         raise SignkitError(f"wlasl: none of the {len(entries)} entries of {sf.name} has a readable clip in {base}")
     vocabulary = sorted({s.gloss for _, s in samples}, key=lambda g: (order[g], g))
