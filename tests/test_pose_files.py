@@ -106,3 +106,23 @@ def test_dominant_hand_without_two_hands():
     assert estimate_dominant_hand(seq) is None
     with pytest.raises(ValueError, match="must be 'left' or 'right'"):
         mirror_to(seq, "up")
+
+
+def test_pickles_are_refused_unread(tmp_path):
+    """OpenHands ships poses as pickles: signkit never unpickles (it would run the file's code)."""
+    import pickle
+
+    from signkit.errors import KeypointFileError
+    from signkit.inference import read_input
+
+    marker = tmp_path / "ran"
+    f = tmp_path / "poses.pkl"
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(marker), "w"))
+
+    f.write_bytes(pickle.dumps(Evil()))
+    with pytest.raises(KeypointFileError, match="pickle files are never read"):
+        read_input(f)
+    assert not marker.exists()

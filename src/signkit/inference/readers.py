@@ -20,6 +20,7 @@ from ..keypoints.formats import is_openpose_folder, pose_to_sequence, read_islr_
 from ..paths import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 
 KEYPOINT_EXTENSIONS = (".txt", ".npz", ".pose", ".parquet")
+PICKLE_EXTENSIONS = (".pkl", ".pickle", ".pt", ".pth")  # formats whose loading can run code: refused
 
 
 def read_keypoints(path: str | Path, layout: str | None = None) -> KeypointSequence:
@@ -64,6 +65,9 @@ def read_input(path: str | Path, layout: str | None = None) -> KeypointSequence 
     """
     p = Path(path)
     suffix = p.suffix.lower()
+    if suffix in PICKLE_EXTENSIONS:
+        raise KeypointFileError(f"{p}: pickle files are never read (unpickling runs code from the file, e.g. "
+                                f"OpenHands' pose pickles); expected keypoints as .pose, .npz, .parquet or OpenPose JSON")
     if suffix in IMAGE_EXTENSIONS:
         return load_image(p)
     if is_openpose_folder(p):
