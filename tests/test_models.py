@@ -16,7 +16,7 @@ def real_batch(fpha_train):
     ds = fpha_train.with_transform(tf)
     idx = [0, 50, 120, 300, 450, 599]
     b = collate([ds[i] for i in idx])
-    b["x"], b["mask"] = b["x"][:, :200], b["mask"][:, :200]  # keep the test fast; masks stay prefixes
+    b["x"], b["mask"] = b["x"][:, :128], b["mask"][:, :128]  # keep the test fast; masks stay prefixes (33, 64, 88 frames padded)
     return b
 
 
@@ -140,3 +140,16 @@ def test_graph_from_the_layout_and_streams():
         create_model("stgcn", 3, "no_bones_21")
     with pytest.raises(ValueError, match="unknown streams"):
         create_model("stgcn", 3, "fpha_hand21", streams=("rgb",))
+
+
+@pytest.mark.parametrize("teacher, student, layout, k, ratio", [
+    ("islr_transformer_small", "islr_transformer_tiny", "fpha_hand21", 45, 16),
+    ("islr_transformer_small", "islr_transformer_micro", "fpha_hand21", 45, 64),
+    ("gru", "gru_tiny", "sign_body57", 2, 16), ("gru", "gru_micro", "sign_body57", 2, 64),
+    ("landmark_mlp", "landmark_mlp_tiny", None, 24, 16), ("landmark_mlp", "landmark_mlp_micro", None, 24, 64)])
+def test_student_presets_are_about_a_16th_and_a_64th(teacher, student, layout, k, ratio):
+    def n(name):
+        kw = {"layout": layout} if layout else {"num_joints": 21, "dims": 3}
+        return sum(p.numel() for p in create_model(name, k, **kw).parameters())
+
+    assert ratio * 0.85 <= n(teacher) / n(student) <= ratio * 1.2

@@ -195,3 +195,8 @@ register_model("islr_transformer", ISLRTransformer,
                "Conv1D (ECA, kernel 17) + Transformer blocks, late dropout (ISLR 2023 winner), width 192")
 register_model("islr_transformer_small", ISLRTransformer,
                "islr_transformer at width 96 (4 heads), for real time", dim=96)
+# distillation students of islr_transformer_small: about 1/16 and 1/64 of its parameters
+register_model("islr_transformer_tiny", ISLRTransformer, "distillation student: width 32, 1 stage of 1 conv block "
+               "+ 1 Transformer block (~1/16 of islr_transformer_small)", dim=32, stages=1, convs=1)
+register_model("islr_transformer_micro", ISLRTransformer, "distillation student: width 12, 1 stage of 1 conv block "
+               "+ 1 Transformer block, 2 heads (~1/64 of islr_transformer_small)", dim=12, stages=1, convs=1, heads=2)

@@ -49,3 +49,8 @@ class LandmarkMLP(nn.Module):
 
 register_model("landmark_mlp", LandmarkMLP, "MLP on MediaPipe Hands' 21 normalised landmarks + pairwise distances",
                kind="landmarks")
+# distillation students of the shipped fingerspelling model: about 1/16 and 1/64 of landmark_mlp
+register_model("landmark_mlp_tiny", LandmarkMLP, "distillation student: landmark_mlp with one hidden layer of 24 "
+               "(~1/16)", kind="landmarks", hidden=(24,))
+register_model("landmark_mlp_micro", LandmarkMLP, "distillation student: landmark_mlp with one hidden layer of 6 "
+               "(~1/64)", kind="landmarks", hidden=(6,))

@@ -105,3 +105,8 @@ _MASKED = dict(hidden=128, layers=2, bidirectional=False, layer_norm=False, drop
 register_model("rnn", RNNClassifier, "masked variable-length SimpleRNN (tanh), 2 layers", cell="rnn", **_MASKED)
 register_model("gru", RNNClassifier, "masked variable-length GRU, 2 layers", cell="gru", **_MASKED)
 register_model("lstm", RNNClassifier, "masked variable-length LSTM, 2 layers", cell="lstm", **_MASKED)
+# distillation students of the shipped whole-body gru (islr_signs): about 1/16 and 1/64 of its parameters
+register_model("gru_tiny", RNNClassifier, "distillation student: gru with 1 layer of 24 (~1/16 of gru)",
+               cell="gru", **{**_MASKED, "hidden": 24, "layers": 1})
+register_model("gru_micro", RNNClassifier, "distillation student: gru with 1 layer of 6 (~1/64 of gru)",
+               cell="gru", **{**_MASKED, "hidden": 6, "layers": 1})
