@@ -60,6 +60,7 @@ def main() -> None:
     ap.add_argument("--out", default=None, help="markdown file (default docs/results_<dataset>.md)")
     ap.add_argument("--runs", default=str(ROOT / "runs" / "bench"))
     ap.add_argument("--seeds", nargs="*", type=int, default=None, help="train.seed values (one run each)")
+    ap.add_argument("--note", default=None, help="a note on these rows (e.g. the conditions), printed under the table")
     ap.add_argument("overrides", nargs="*", default=[])
     a = ap.parse_args()
     if a.configs:  # key=value words after --configs are overrides, not config names
@@ -73,6 +74,8 @@ def main() -> None:
         ov = a.overrides + ([f"train.seed={seed}"] if seed is not None else [])
         row = run_one(c, ov, Path(a.runs))
         row["seed"] = seed if seed is not None else 0
+        if a.note:
+            row["note"] = a.note
         row["command"] = f"signkit train configs/{a.dataset}/{c.name}" + (" " + " ".join(ov) if ov else "")
         row["machine"] = machine()
         row["date"] = time.strftime("%Y-%m-%d")
@@ -121,8 +124,11 @@ def write_table(dataset: str, rows_file: Path, out: Path) -> None:
                      f"{r['parameters']:,} | {stat(rs, 's_per_epoch', False)} | {r['peak_mib']:.0f} | "
                      f"{r['epochs']} ({', '.join(str(x['best_epoch']) for x in rs)}) | "
                      f"`{command}` |")
+    notes = sorted({(name, r["note"]) for name, rs in runs.items() for r in rs.values() if r.get("note")})
+    if notes:
+        lines += ["", "Notes:"] + [f"- {name}: {note}" for name, note in notes]
     out.parent.mkdir(exist_ok=True)
-    tmp = out.with_suffix(".tmp")
+    tmp = out.with_suffix(f".{os.getpid()}.tmp")
     tmp.write_text("\n".join(lines) + "\n")
     os.replace(tmp, out)
 
