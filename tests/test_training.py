@@ -154,7 +154,8 @@ def test_every_shipped_config_builds(data_root):
     from signkit.kinds import InputSpec, get_kind
 
     specs = {"fpha": InputSpec("keypoints", layout="fpha_hand21"),
-             "rwth_boston104": InputSpec("keypoints", layout="boston104_track3")}
+             "rwth_boston104": InputSpec("keypoints", layout="boston104_track3"),
+             "islr": InputSpec("keypoints", layout="sign_body57")}
     for p in configs:
         cfg = signkit.load_config(p)
         d = cfg.data
