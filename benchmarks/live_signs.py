@@ -11,7 +11,10 @@ training data, said so), and false emissions on clips of glosses the model was n
 3. Stream B: every clip of the remaining glosses (in neither model in any form), joined the same
    way: each emission is a false one.
 
-    .venv/bin/python benchmarks/live_signs.py [--known 6] [--epochs 60]
+   A third model adds ``--other-data`` (default ``islr``: the ISLR competition sequences of
+   ``../shared/data/islr_asl_signs``, 21 signers, in ``mp_hands42``) to ``<other>``.
+
+    .venv/bin/python benchmarks/live_signs.py [--known 6] [--epochs 60] [--other-data islr]
 
 Writes docs/live_signs.md.
 """
@@ -75,12 +78,15 @@ def join(clips: list[Path], out: Path, still_s: float = 1.0) -> list[tuple[str, 
     return spans
 
 
-def train(wl: Path, tmp: Path, epochs: int, exclude: list[str], other: list[str], name: str) -> tuple[str, float]:
+def train(wl: Path, tmp: Path, epochs: int, exclude: list[str], other: list[str], name: str,
+          other_data: list[str] = ()) -> tuple[str, float]:
     import signkit.api as sk
 
     opts = [f"data.options.exclude_glosses=[{', '.join(exclude)}]"]
     if other:
         opts.append(f"data.options.other_glosses=[{', '.join(other)}]")
+    if other_data:
+        opts.append(f"data.options.other_data=[{', '.join(other_data)}]")
     t0 = time.time()
     r = sk.train(None, ["model.name=gru", "data.name=videos", f"data.options.path={wl}", f"data.options.cache={tmp / 'kp'}",
                         *opts, "data.num_frames=32", "data.val_fraction=0", f"train.epochs={epochs}",
@@ -96,6 +102,8 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--known", type=int, default=6)
     ap.add_argument("--other", type=int, default=3, help="glosses of the filler class <other> (second model)")
+    ap.add_argument("--other-data", default="islr",
+                    help="datasets whose training sequences join <other> in a third model (comma-separated; '' for none)")
     ap.add_argument("--epochs", type=int, default=60)
     ap.add_argument("--threshold", type=float, default=0.6)
     ap.add_argument("--out", default=str(ROOT / "docs" / "live_signs.md"))
@@ -107,6 +115,11 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="signkit-live-signs-"))
     plain, plain_s = train(wl, tmp, a.epochs, other + unknown, [], "plain")
     filler, filler_s = train(wl, tmp, a.epochs, unknown, other, "filler")
+    extra = [d for d in a.other_data.split(",") if d]
+    models = [("plain", plain), ("filler", filler)]
+    if extra:
+        big, big_s = train(wl, tmp, a.epochs, unknown, other, "filler_data", extra)
+        models.append((f"filler+{'+'.join(extra)}", big))
     train_ids = [s.id for s in open_dataset("videos", "train", path=str(wl), cache=str(tmp / "kp"),
                                             exclude_glosses=other + unknown).samples]
     first = [wl / next(i for i in train_ids if i.startswith(g + "/")) for g in known]
@@ -120,16 +133,19 @@ def main() -> None:
 
     lines = ["# Isolated signs from a live stream: joined WLASL clips", "",
              f"Machine: {platform.node() or 'vm'}, Python {platform.python_version()}. Date: {time.strftime('%Y-%m-%d')}. "
-             f"Command: `.venv/bin/python benchmarks/live_signs.py --known {a.known} --other {a.other} --epochs {a.epochs}`. "
-             f"Two gru models on MediaPipe hands (`mp_hands42`, the `videos` dataset's training half, no signer ids): "
+             f"Command: `.venv/bin/python benchmarks/live_signs.py --known {a.known} --other {a.other} --epochs {a.epochs} --other-data {a.other_data}`. "
+             f"gru models on MediaPipe hands (`mp_hands42`, the `videos` dataset's training half, no signer ids): "
              f"*plain* = the {len(known)} known glosses ({', '.join(known)}; {plain_s:.0f} s); *filler* = the same plus "
              f"a filler class `<other>` made of {len(other)} other glosses ({', '.join(other)}; "
-             f"`data.options.other_glosses`; {filler_s:.0f} s). `signkit live` defaults: window 2 s, hop 0.25 s, "
+             f"`data.options.other_glosses`; {filler_s:.0f} s)"
+             + (f"; *filler+{'+'.join(extra)}* = *filler* with the training sequences of {', '.join(extra)} added to "
+                f"`<other>` (`data.options.other_data`: real signing by other signers, in the same layout; {big_s:.0f} s)"
+                if extra else "") + ". `signkit live` defaults: window 2 s, hop 0.25 s, "
              f"threshold {a.threshold}, 2 agreeing windows, One Euro filter on. **Stream A is training data** "
              "(one training clip of each known gloss): it checks the streaming path (windows, gating, emission, "
              "repeat suppression), not generalisation. Stream B holds every clip of the "
              f"{len(unknown)} glosses neither model saw in any form ({', '.join(unknown)}): every emission there is false.", ""]
-    for label, ckpt in (("plain", plain), ("filler", filler)):
+    for label, ckpt in models:
         res_a = sk.live(ckpt, str(tmp / "known.mp4"), threshold=a.threshold)
         res_b = sk.live(ckpt, str(tmp / "unknown.mp4"), threshold=a.threshold)
         lines += [f"## Model *{label}*", "",
@@ -153,7 +169,7 @@ def main() -> None:
         print(label, correct, wrong, len(res_b.events), flush=True)
     lines += ["## Rejection threshold sweep", "", "| model | threshold | stream A: clips with their gloss | stream A: wrong or stray | "
               "stream B: false emissions |", "|---|---|---|---|---|"]
-    for label, ckpt in (("plain", plain), ("filler", filler)):
+    for label, ckpt in models:
         for th in (0.6, 0.8, 0.9, 0.95):
             ra = sk.live(ckpt, str(tmp / "known.mp4"), threshold=th)
             rb = sk.live(ckpt, str(tmp / "unknown.mp4"), threshold=th)

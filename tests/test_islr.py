@@ -100,3 +100,30 @@ def test_islr_bad_folders_are_clear_errors(tmp_path, data_root):
         warnings.simplefilter("ignore")
         with pytest.raises(SignkitError, match="no readable sequence among the 2 rows"):
             load_dataset("islr", split="all", path=str(dst))
+
+
+def test_other_data_joins_the_training_split_as_the_filler_class():
+    """data.options.other_data: another corpus' training sequences become <other> in the training
+    split only, opened in the main dataset's layout; every split's vocabulary ends with <other>."""
+    from signkit.data.wrappers import OTHER
+    from signkit.errors import ConfigError
+    from signkit.kinds import open_dataset
+
+    opts = dict(layout="mp_hands42", exclude_glosses=["thankyou"])
+    plain = open_dataset("islr", "train", **opts)
+    train = open_dataset("islr", "train", other_data=["islr"], **opts)
+    test = open_dataset("islr", "test", other_data="islr", **opts)
+    other = open_dataset("islr", "train", layout="mp_hands42")
+    assert plain.vocabulary == ["hello"]
+    assert train.vocabulary == test.vocabulary == ["hello", OTHER]
+    assert len(train) == len(plain) + len(other) and train.info["other_data"] == {"islr": len(other)}
+    added = train.samples[len(plain):]
+    assert {s.gloss for s in added} == {OTHER} and all(s.id.startswith("islr:") for s in added)
+    assert all(s.signer.startswith("islr:") for s in added)
+    assert added[0].sequence.layout.name == "mp_hands42" and added[0].sequence.data.shape[1] == 42
+    assert OTHER not in {s.gloss for s in test.samples}  # evaluation keeps its own samples
+    assert plain.samples[0].gloss == "hello"  # the wrapped copies, not the originals, were relabelled
+    with pytest.raises(ConfigError, match="expected keypoints of layout 'mp_hands42'"):
+        open_dataset("islr", "train", other_data=["rwth_boston104"], **opts)
+    with pytest.raises(ConfigError, match="dataset name or a list of names"):
+        open_dataset("islr", "train", other_data=[3], **opts)

@@ -39,7 +39,7 @@ from .keypoints import KeypointSequence, build_transforms, get_layout, pad_batch
 
 # data.options keys handled here (wrappers), not by the dataset loaders
 WRAPPER_OPTIONS = ("view", "hand", "mirror_left", "exclude_glosses", "other_glosses", "per_class", "per_class_seed",
-                   "dominant_hand")
+                   "dominant_hand", "other_data")
 VIEWS = ("landmarks", "hand_crop")
 
 
@@ -488,10 +488,24 @@ def kind_of(dataset) -> InputKind:
     return get_kind(getattr(dataset, "kind", "keypoints"))
 
 
+def _open_others(names, ds, root) -> list:
+    """The datasets of ``data.options.other_data`` (a name or a list of names), training split, in
+    ``ds``' layout where their loader takes ``layout``."""
+    from .data.registry import takes
+
+    if isinstance(names, str):
+        names = [names]
+    if not isinstance(names, (list, tuple)) or not all(isinstance(n, str) for n in names):
+        raise ConfigError(f"data.options.other_data must be a dataset name or a list of names; found {names!r}")
+    lay = getattr(getattr(ds, "layout", None), "name", None)
+    return [open_dataset(n, "train", root, **({"layout": lay} if lay and takes(n, "layout") else {})) for n in names]
+
+
 def open_dataset(name: str, split: str = "train", root=None, *, num_frames: int | None = None, **options):
     """Open a dataset split with the wrappers of ``options``: ``exclude_glosses`` (classes left out of
     split and vocabulary), ``other_glosses`` (classes merged into one filler class ``<other>``),
-    ``dominant_hand`` (keypoints: ``right`` or ``left``, sequences signed with the other hand mirrored
+    ``other_data`` (names of datasets whose training samples join the training split as ``<other>``,
+    opened in this dataset's layout), ``dominant_hand`` (keypoints: ``right`` or ``left``, sequences signed with the other hand mirrored
     onto it), ``per_class`` / ``per_class_seed`` (training split only: N seeded samples
     per class), ``view`` (image datasets: ``landmarks`` or ``hand_crop``, with ``hand`` and
     ``mirror_left``, see :mod:`signkit.video.hands`). Every other option goes to the loader.
@@ -503,7 +517,7 @@ def open_dataset(name: str, split: str = "train", root=None, *, num_frames: int 
         given in ``data.options``, or a view of a dataset that is not made of images.
     """
     from .data.registry import load_dataset, takes
-    from .data.wrappers import dominant_hand, exclude_glosses, other_glosses, per_class
+    from .data.wrappers import dominant_hand, exclude_glosses, other_data, other_glosses, per_class
 
     from .data.registry import dataset_options
 
@@ -528,6 +542,8 @@ def open_dataset(name: str, split: str = "train", root=None, *, num_frames: int 
         ds = exclude_glosses(ds, wrap["exclude_glosses"])
     if wrap.get("other_glosses"):
         ds = other_glosses(ds, wrap["other_glosses"])
+    if wrap.get("other_data"):
+        ds = other_data(ds, _open_others(wrap["other_data"], ds, root), split)
     if wrap.get("dominant_hand"):
         ds = dominant_hand(ds, wrap["dominant_hand"])
     if wrap.get("per_class") is not None and split == "train":

@@ -66,6 +66,46 @@ def other_glosses(ds, glosses):
     return out
 
 
+def other_data(ds, others: list, split: str):
+    """A copy of ``ds`` with the samples of the datasets ``others`` added as the filler class
+    :data:`OTHER` in the training split only (the filler is a training device: evaluation splits
+    keep their own samples). ``<other>`` joins the vocabulary of every split, so train and test agree
+    on it. Use it to give a live model real signing outside its vocabulary, e.g. ISLR competition
+    sequences (21 signers) as the filler of a WLASL model (``data.options.other_data=[islr]``).
+
+    ``others``: opened datasets of the same layout (:func:`signkit.kinds.open_dataset` passes the
+    layout to loaders that take one). Signer ids are prefixed with the dataset name.
+
+    Raises:
+        ConfigError: a dataset of another layout or input kind, or one with no samples.
+    """
+    import copy
+
+    for o in others:
+        if getattr(o, "kind", None) != getattr(ds, "kind", None) or getattr(o, "layout", None) is None \
+                or o.layout.name != ds.layout.name:
+            raise ConfigError(f"other_data: {o.name!r} gives {getattr(o, 'kind', '?')} of layout "
+                              f"{getattr(getattr(o, 'layout', None), 'name', None)!r}; expected {ds.kind} of layout "
+                              f"{ds.layout.name!r}, as {ds.name!r} has")
+        if not o.samples:
+            raise ConfigError(f"other_data: {o.name!r} has no samples in its training split")
+    vocab = list(ds.vocabulary) if OTHER in ds.vocabulary else [*ds.vocabulary, OTHER]
+    samples = list(ds.samples)
+    added = {}
+    if split == "train":
+        for o in others:
+            for smp in o.samples:
+                smp = copy.copy(smp)
+                smp.gloss = OTHER
+                smp.signer = None if smp.signer is None else f"{o.name}:{smp.signer}"
+                smp.id = f"{o.name}:{smp.id}"
+                samples.append(smp)
+            added[o.name] = len(o.samples)
+    out = ds._derived(samples=samples, vocabulary=vocab)
+    out.info = {**ds.info, "other_data": added}
+    return out
+
+
 def per_class(ds, n: int, seed: int = 0):
     """A seeded random ``n`` samples of each class of ``ds`` (learning curves such as "10 images per
     class"), in dataset order.

@@ -29,8 +29,16 @@ class VideoInfo:
 
 
 def probe(path: str | Path) -> VideoInfo:
-    """Open a video and read its stream properties. Raises VideoError with the reason."""
+    """Open a video and read its stream properties: fps, and width/height (pixels) in display
+    orientation (a phone's rotation tag applied, as the decoded frames are). Metadata comes from
+    ``simple_video_utils`` (pose-format's video library), which cross-checks header frame counts and
+    recovers the rate of files whose header has none (browser-recorded WebM).
+
+    Raises:
+        VideoError: missing, empty, no video stream, or not a readable video; with the reason.
+    """
     import av
+    from simple_video_utils.metadata import video_metadata_from_container
 
     path = Path(path)
     if not path.is_file():
@@ -41,25 +49,26 @@ def probe(path: str | Path) -> VideoInfo:
         with av.open(str(path)) as c:
             if not c.streams.video:
                 raise VideoError(f"{path}: no video stream; expected a video (found {len(c.streams)} other streams)")
+            m = video_metadata_from_container(c)
             s = c.streams.video[0]
-            fps = float(s.average_rate or s.guessed_rate or 0) or 30.0
-            return VideoInfo(str(path), fps, s.codec_context.width, s.codec_context.height, int(s.frames or 0))
+            fps = float(m.fps or s.guessed_rate or 0) or 30.0
+            return VideoInfo(str(path), fps, int(m.width), int(m.height), int(m.nb_frames or 0))
     except av.error.FFmpegError as e:
         raise VideoError(f"{path}: not a readable video ({type(e).__name__}: {e}); expected e.g. an mp4") from e
 
 
 def _decode(path: str | Path) -> Iterator[np.ndarray]:
+    """Frames through ``simple_video_utils.frames.read_frames_exact`` (one reused swscale context,
+    the container's rotation applied), with decoding errors turned into VideoError."""
     import av
+    from simple_video_utils.frames import read_frames_exact
 
     n = 0
     try:
-        with av.open(str(path)) as c:
-            stream = c.streams.video[0]
-            stream.thread_type = "AUTO"
-            for frame in c.decode(stream):
-                yield frame.to_ndarray(format="rgb24")
-                n += 1
-    except av.error.FFmpegError as e:
+        for frame in read_frames_exact(str(path)):
+            yield frame
+            n += 1
+    except (av.error.FFmpegError, RuntimeError, ValueError) as e:
         raise VideoError(f"{path}: decoding failed after {n} frames ({type(e).__name__}: {e}); "
                          f"the file is truncated or corrupt") from e
     if n == 0:
