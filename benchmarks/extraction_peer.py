@@ -1,6 +1,6 @@
 """Batch extraction against its peer: `signkit extract --layout holistic --workers N` and pose-format's
 own `videos_to_poses --format mediapipe --num-workers N`, on the same WLASL clips, same run, wall
-clock, rounds interleaved (peer, signkit, peer, signkit, ...). Each run starts from an empty output
+clock, rounds interleaved, the order alternating (peer then signkit, signkit then peer, ...). Each run starts from an empty output
 (a fresh copy of the clips for the peer, which writes `.pose` files beside the videos).
 
     .venv/bin/python benchmarks/extraction_peer.py [--workers 2] [--rounds 2]
@@ -57,11 +57,15 @@ def main() -> None:
         with tempfile.TemporaryDirectory(prefix="signkit-peer-") as d:
             d = Path(d)
             n = copy_clips(wl, d / "peer")
-            peer = timed([str(BIN / "videos_to_poses"), "--format", "mediapipe", "-d", str(d / "peer"), "-r",
-                          "--num-workers", str(a.workers)], d)
+            peer_cmd = [str(BIN / "videos_to_poses"), "--format", "mediapipe", "-d", str(d / "peer"), "-r",
+                        "--num-workers", str(a.workers)]
+            ours_cmd = [str(BIN / "signkit"), "extract", str(wl), "--out", str(d / "ours"), "--layout", "holistic",
+                        "--workers", str(a.workers)]
+            if r % 2 == 0:  # alternate who goes first, so drift in the machine's speed cancels
+                peer, ours = timed(peer_cmd, d), timed(ours_cmd, d)
+            else:
+                ours, peer = timed(ours_cmd, d), timed(peer_cmd, d)
             n_peer = len(list((d / "peer").rglob("*.pose")))
-            ours = timed([str(BIN / "signkit"), "extract", str(wl), "--out", str(d / "ours"), "--layout", "holistic",
-                          "--workers", str(a.workers)], d)
             n_ours = len(list((d / "ours").rglob("*.pose")))
             rows.append((r + 1, n, peer, n_peer, ours, n_ours))
             print(rows[-1], flush=True)

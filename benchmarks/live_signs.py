@@ -79,7 +79,7 @@ def join(clips: list[Path], out: Path, still_s: float = 1.0) -> list[tuple[str, 
 
 
 def train(wl: Path, tmp: Path, epochs: int, exclude: list[str], other: list[str], name: str,
-          other_data: list[str] = ()) -> tuple[str, float]:
+          other_data: list[str] = (), balanced: bool = False) -> tuple[str, float]:
     import signkit.api as sk
 
     opts = [f"data.options.exclude_glosses=[{', '.join(exclude)}]"]
@@ -87,6 +87,8 @@ def train(wl: Path, tmp: Path, epochs: int, exclude: list[str], other: list[str]
         opts.append(f"data.options.other_glosses=[{', '.join(other)}]")
     if other_data:
         opts.append(f"data.options.other_data=[{', '.join(other_data)}]")
+    if balanced:
+        opts.append("train.class_weights=balanced")
     t0 = time.time()
     r = sk.train(None, ["model.name=gru", "data.name=videos", f"data.options.path={wl}", f"data.options.cache={tmp / 'kp'}",
                         *opts, "data.num_frames=32", "data.val_fraction=0", f"train.epochs={epochs}",
@@ -120,6 +122,8 @@ def main() -> None:
     if extra:
         big, big_s = train(wl, tmp, a.epochs, unknown, other, "filler_data", extra)
         models.append((f"filler+{'+'.join(extra)}", big))
+        bal, bal_s = train(wl, tmp, a.epochs, unknown, other, "filler_data_balanced", extra, balanced=True)
+        models.append((f"filler+{'+'.join(extra)}, balanced", bal))
     train_ids = [s.id for s in open_dataset("videos", "train", path=str(wl), cache=str(tmp / "kp"),
                                             exclude_glosses=other + unknown).samples]
     first = [wl / next(i for i in train_ids if i.startswith(g + "/")) for g in known]
@@ -139,7 +143,8 @@ def main() -> None:
              f"a filler class `<other>` made of {len(other)} other glosses ({', '.join(other)}; "
              f"`data.options.other_glosses`; {filler_s:.0f} s)"
              + (f"; *filler+{'+'.join(extra)}* = *filler* with the training sequences of {', '.join(extra)} added to "
-                f"`<other>` (`data.options.other_data`: real signing by other signers, in the same layout; {big_s:.0f} s)"
+                f"`<other>` (`data.options.other_data`: real signing by other signers, in the same layout; {big_s:.0f} s); *filler+{'+'.join(extra)}, balanced* = the same with "
+                f"`train.class_weights=balanced` (the large `<other>` class weighs as much as one gloss; {bal_s:.0f} s)"
                 if extra else "") + ". `signkit live` defaults: window 2 s, hop 0.25 s, "
              f"threshold {a.threshold}, 2 agreeing windows, One Euro filter on. **Stream A is training data** "
              "(one training clip of each known gloss): it checks the streaming path (windows, gating, emission, "
