@@ -248,3 +248,33 @@ def test_whole_body_checkpoint_runs_live_with_holistic(tmp_path, data_root):
     summary = json.loads(r.stdout[r.stdout.index("{\n"):])
     assert summary["latency"]["frames"] == 58 and summary["latency"]["dropped"] == 0
     assert set(summary["latency"]["stages"]) >= {"landmarks", "filter", "model", "decoder", "total"}
+
+
+def test_a_rotated_file_is_read_upright_as_batch_extraction_reads_it(data_root, tmp_path):
+    """A phone video stores landscape frames with a rotation tag: the live source turns them upright
+    (display orientation) exactly as batch extraction's decoder does, and reports the upright size."""
+    import av
+    import numpy as np
+
+    from signkit.live import FrameSource
+    from signkit.video.decode import iter_frames, probe
+
+    frames = [f for _, f in zip(range(6), iter_frames(data_root / "videos/misc/pose_format_test_video.mp4"))]
+    h, w = frames[0].shape[:2]
+    out = tmp_path / "phone.mp4"
+    with av.open(str(out), "w") as c:  # frames from a real clip, lossless, tagged as rotated by 90 degrees
+        s = c.add_stream("libx264rgb", rate=25, options={"qp": "0"})
+        s.width, s.height, s.pix_fmt = w, h, "rgb24"
+        s.set_display_rotation(90)
+        for f in frames:
+            c.mux(s.encode(av.VideoFrame.from_ndarray(f, format="rgb24")))
+        c.mux(s.encode())
+    info = probe(out)
+    assert (info.width, info.height) == (h, w)  # the tag is there: display orientation is portrait
+    batch = list(iter_frames(out))
+    with FrameSource(str(out), realtime=False) as src:
+        live = [fr.image for fr in src]
+        assert (src.width, src.height) == (h, w)
+    assert len(live) == len(batch) == 6
+    assert all(a.shape == (w, h, 3) and np.array_equal(a, b) for a, b in zip(live, batch))
+    assert np.array_equal(batch[0], np.rot90(frames[0]))  # lossless: the upright frame is the original turned

@@ -49,6 +49,15 @@ def parse_source(source: str | int) -> int | str:
     return int(s) if s.isdigit() and len(s) <= 3 else s
 
 
+def _upright(frame) -> np.ndarray:
+    """A decoded PyAV frame as ``(H, W, 3)`` uint8 RGB in display orientation: the container's rotation
+    tag (a phone's 90/180/270 degrees) applied as ffmpeg's autorotate does (90 = counter-clockwise,
+    ``np.rot90(k=1)``), the convention of ``simple_video_utils`` that batch extraction decodes with."""
+    rgb = frame.to_ndarray(format="rgb24")
+    k = (int(getattr(frame, "rotation", 0) or 0) % 360) // 90
+    return np.ascontiguousarray(np.rot90(rgb, k)) if k else rgb
+
+
 class FrameSource:
     """Iterate frames of a camera, URL or file (module docstring). Use as a context manager or call
     :meth:`close`; iteration ends at the end of the stream, after ``max_frames`` frames, or on close.
@@ -133,6 +142,15 @@ class FrameSource:
         rate = self._stream.average_rate or self._stream.guessed_rate
         self.fps = float(rate) if rate else 25.0
         self.width, self.height = self._stream.codec_context.width, self._stream.codec_context.height
+        if not self.is_stream:  # a file: display orientation (rotation tag applied), as batch extraction sees it
+            from ..video.decode import VideoError, probe
+
+            try:
+                info = probe(src)
+            except VideoError as e:
+                self._close_av()
+                raise SourceError(str(e)) from None
+            self.width, self.height = info.width, info.height
 
     def _close_av(self) -> None:
         c = getattr(self, "_av", None)
@@ -177,7 +195,7 @@ class FrameSource:
             return
         for packet in self._av.demux(self._stream):
             for fr in packet.decode():
-                yield fr.to_ndarray(format="rgb24"), (float(fr.time) if fr.time is not None else None)
+                yield _upright(fr), (float(fr.time) if fr.time is not None else None)
 
     def _read(self) -> None:
         index, t0 = 0, None
