@@ -275,3 +275,21 @@ def test_teacher_whose_input_cannot_be_derived_is_a_clear_error(quick):
         distill([quick["checkpoint"]] * 2, str(ROOT / "configs/fpha/tcn.yaml"), mode="cached")
     with pytest.raises(SignkitError, match="unknown distillation mode"):
         distill(quick["checkpoint"], str(ROOT / "configs/fpha/tcn.yaml"), mode="lazy")
+
+
+def test_ensemble_evaluation_is_the_mean_of_the_members_logits(quick):
+    """`signkit.evaluate_ensemble`: an ensemble of one checkpoint twice scores as that checkpoint
+    (the mean of equal logits), each member is reported, and members of another vocabulary or a
+    single member are clear errors."""
+    import signkit
+    from signkit.errors import LayoutMismatchError, SignkitError
+
+    ck = quick["checkpoint"]
+    one = signkit.evaluate(ck)
+    two = signkit.evaluate_ensemble([ck, ck])
+    assert two["top1"] == pytest.approx(one["top1"]) and two["members"] == [pytest.approx(one["top1"])] * 2
+    assert two["top1"] == pytest.approx(quick["metrics"]["top1"])
+    with pytest.raises(LayoutMismatchError, match="dataset or vocabulary differs"):
+        signkit.evaluate_ensemble([ck, "tsl_digits"])
+    with pytest.raises(SignkitError, match="at least 2 checkpoints"):
+        signkit.evaluate_ensemble([ck])

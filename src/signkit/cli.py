@@ -95,9 +95,18 @@ def evaluate(checkpoint: str, split: str = typer.Option("test", help="split of t
              data_root: Optional[str] = typer.Option(None, help="data root (default $SIGNKIT_DATA or ../shared/data)"),
              out: Optional[str] = typer.Option(None, help="folder for metrics JSON and confusion matrix"),
              as_json: bool = typer.Option(False, "--json", help="print metrics as JSON"),
-             overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing output file")):
-    """Evaluate a checkpoint on its dataset with its own preprocessing."""
-    m = _api().evaluate(checkpoint, split, data_root, out, overwrite)
+             overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing output file"),
+             ensemble: Optional[list[str]] = typer.Option(None, "--ensemble",
+                                                          help="more checkpoints: evaluate the mean of their logits")):
+    """Evaluate a checkpoint on its dataset with its own preprocessing (with --ensemble, the ensemble)."""
+    if ensemble:
+        if out is not None:
+            raise typer.BadParameter("--out writes one checkpoint's report; not available with --ensemble")
+        m = _api().evaluate_ensemble([checkpoint, *ensemble], split, data_root)
+        if not as_json:
+            _say("members' top-1: " + ", ".join(f"{x:.4f}" for x in m["members"]))
+    else:
+        m = _api().evaluate(checkpoint, split, data_root, out, overwrite)
     if as_json:
         _json({k: v for k, v in m.items() if k not in ("confusion_matrix", "per_class")})
         return

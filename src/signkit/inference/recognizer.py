@@ -127,13 +127,28 @@ class Recognizer:
             LayoutMismatchError: the dataset now gives another input or vocabulary than the checkpoint's.
             OutputExistsError: a report file exists and ``overwrite`` is False.
         """
-        from ..config import config_from_dict
         from ..evaluation import report_paths
         from ..storage import check_output
 
         if out_dir is not None:
             for f in report_paths(out_dir, split).values():
                 check_output(f, [self.path], overwrite)
+        logits, labels = self.split_logits(split, data_root)
+        metrics = classification_metrics(logits, labels, self.vocabulary)
+        metrics.update(dataset=self.meta["config"]["data"]["name"], split=split)
+        if out_dir is not None:
+            write_report(metrics, self.vocabulary, out_dir, split)
+        return metrics
+
+    def split_logits(self, split: str = "test", data_root: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Logits ``(N, K)`` and labels ``(N,)`` of every sample of a split of the checkpoint's own
+        dataset, in the dataset's order (same preprocessing as training).
+
+        Raises:
+            LayoutMismatchError: the dataset now gives another input or vocabulary than the checkpoint's.
+        """
+        from ..config import config_from_dict
+
         cfg = config_from_dict(self.meta["config"])
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -145,12 +160,7 @@ class Recognizer:
             raise LayoutMismatchError(f"dataset {cfg.data.name!r} vocabulary ({len(ds.vocabulary)} glosses) differs "
                                       f"from the checkpoint's ({len(self.vocabulary)})")
         tf = self.kind.transforms(self.meta["preprocessing"], None)
-        logits, labels = predict_logits(self.model, ds.with_transform(tf), self.kind.collate)
-        metrics = classification_metrics(logits, labels, self.vocabulary)
-        metrics.update(dataset=cfg.data.name, split=split)
-        if out_dir is not None:
-            write_report(metrics, self.vocabulary, out_dir, split)
-        return metrics
+        return predict_logits(self.model, ds.with_transform(tf), self.kind.collate)
 
 
 class KeypointRecognizer(Recognizer):
