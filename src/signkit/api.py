@@ -114,27 +114,9 @@ def evaluate_ensemble(checkpoints: list[str | Path], split: str = "test", data_r
         SignkitError: fewer than 2 checkpoints. LayoutMismatchError: the members differ in dataset,
         vocabulary or split order (they must label the same samples alike).
     """
-    import torch
+    from .inference import Recognizer, evaluate_ensemble as _evaluate_ensemble
 
-    from .errors import LayoutMismatchError
-    from .evaluation import classification_metrics
-    from .inference import Recognizer
-
-    if len(checkpoints) < 2:
-        raise SignkitError(f"an ensemble needs at least 2 checkpoints; found {len(checkpoints)}")
-    recs = [Recognizer(_checkpoint(c)[0]) for c in checkpoints]
-    first = recs[0]
-    for r in recs[1:]:
-        if r.meta["config"]["data"]["name"] != first.meta["config"]["data"]["name"] or r.vocabulary != first.vocabulary:
-            raise LayoutMismatchError(f"{r.path.name}: dataset or vocabulary differs from {first.path.name}'s; "
-                                      f"expected ensemble members of one dataset and vocabulary")
-    outs = [r.split_logits(split, data_root) for r in recs]
-    if any(not torch.equal(lab, outs[0][1]) for _, lab in outs[1:]):
-        raise LayoutMismatchError("the members' splits hold other samples or another order; expected the same split")
-    members = [float(classification_metrics(lg, lab, first.vocabulary)["top1"]) for lg, lab in outs]
-    metrics = classification_metrics(torch.stack([lg for lg, _ in outs]).mean(0), outs[0][1], first.vocabulary)
-    metrics.update(dataset=first.meta["config"]["data"]["name"], split=split, members=members)
-    return metrics
+    return _evaluate_ensemble([Recognizer(_checkpoint(c)[0]) for c in checkpoints], split, data_root)
 
 
 def predict(checkpoint: str | Path, file: "str | Path | KeypointSequence", top_k: int = 5) -> list[tuple[str, float]]:

@@ -4,7 +4,7 @@ layer, never on :mod:`signkit.api`."""
 
 from .readers import read_input, read_keypoints
 from .recognizer import (ClipRecognizer, ImageRecognizer, KeypointRecognizer, LandmarkRecognizer, Recognizer,
-                         load_recognizer)
+                         evaluate_ensemble, load_recognizer)
 
 __all__ = ["Recognizer", "KeypointRecognizer", "ImageRecognizer", "LandmarkRecognizer", "ClipRecognizer",
-           "load_recognizer", "read_input", "read_keypoints"]
+           "load_recognizer", "evaluate_ensemble", "read_input", "read_keypoints"]

@@ -163,6 +163,32 @@ class Recognizer:
         return predict_logits(self.model, ds.with_transform(tf), self.kind.collate)
 
 
+def evaluate_ensemble(recognizers: list[Recognizer], split: str = "test", data_root: str | None = None) -> dict:
+    """Metrics of an ensemble (the mean of the members' logits, as a distillation ensemble teacher uses
+    them) on ``split`` of their dataset, with each member's top-1 under ``members``.
+
+    Raises:
+        SignkitError: fewer than 2 members. LayoutMismatchError: the members differ in dataset,
+        vocabulary or split order (they must label the same samples alike).
+    """
+    if len(recognizers) < 2:
+        raise SignkitError(f"an ensemble needs at least 2 checkpoints; found {len(recognizers)}")
+    first = recognizers[0]
+    dataset = first.meta["config"]["data"]["name"]
+    for r in recognizers[1:]:
+        if r.meta["config"]["data"]["name"] != dataset or r.vocabulary != first.vocabulary:
+            raise LayoutMismatchError(f"{r.path.name}: dataset or vocabulary differs from {first.path.name}'s; "
+                                      f"expected ensemble members of one dataset and vocabulary")
+    outs = [r.split_logits(split, data_root) for r in recognizers]
+    labels = outs[0][1]
+    if any(not torch.equal(lab, labels) for _, lab in outs[1:]):
+        raise LayoutMismatchError("the members' splits hold other samples or another order; expected the same split")
+    members = [float(classification_metrics(lg, labels, first.vocabulary)["top1"]) for lg, _ in outs]
+    metrics = classification_metrics(torch.stack([lg for lg, _ in outs]).mean(0), labels, first.vocabulary)
+    metrics.update(dataset=dataset, split=split, members=members)
+    return metrics
+
+
 class KeypointRecognizer(Recognizer):
     """Raw inputs: :class:`~signkit.keypoints.KeypointSequence` of the checkpoint's layout (any length;
     resampled and normalised as in training). Files: keypoint files are read into the layout (FPHA
