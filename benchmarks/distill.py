@@ -57,6 +57,7 @@ def main() -> None:
     tmeta = read_checkpoint_meta(a.teacher.split(",")[0])
     dataset = tmeta["config"]["data"]["name"]
     n_teachers = len(a.teacher.split(","))
+    oof = any(int(read_checkpoint_meta(c)["config"]["data"].get("folds", 0) or 0) >= 2 for c in a.teacher.split(","))
     ens_top1 = None
     if n_teachers > 1:  # the ensemble's own test top-1 (mean of the members' logits), for the table
         import signkit
@@ -72,12 +73,12 @@ def main() -> None:
     for seed in a.seeds:
         for mode in ([] if a.skip_ce else ["ce"]) + [f"kd:{m}" for m in a.kd_modes]:
             probe = {"mode": mode.split(":")[0], "kd_mode": mode.split(":")[-1], "T": a.temperature, "alpha": a.alpha,
-                     "teachers": n_teachers}
+                     "teachers": n_teachers, "out_of_fold": oof}
             if (student, _setting(probe), seed) in done:
                 continue
             cmd = [sys.executable, "-c", CHILD, mode, a.teacher, a.student, str(a.temperature), str(a.alpha),
                    f"train.seed={seed}", "train.progress=none", f"output_dir={a.out_dir}",
-                   f"name={student}_{mode.replace(':', '_')}{f'_ens{n_teachers}' if n_teachers > 1 else ''}_s{seed}", *a.overrides]
+                   f"name={student}_{mode.replace(':', '_')}{f'_oof{n_teachers}' if oof else f'_ens{n_teachers}' if n_teachers > 1 else ''}_s{seed}", *a.overrides]
             t0 = time.perf_counter()
             p = subprocess.run(cmd, capture_output=True, text=True, env={**os.environ, "GLOG_minloglevel": "2"})
             if p.returncode != 0:
@@ -86,6 +87,7 @@ def main() -> None:
             r = json.loads(next(ln for ln in p.stdout.splitlines() if ln.startswith("RESULT "))[7:])
             row = {"student": student, "mode": mode.split(":")[0], "seed": seed, "top1": r["metrics"]["top1"],
                    "kd_mode": mode.split(":")[-1] if mode != "ce" else None, "teachers": n_teachers,
+                   "out_of_fold": oof if mode != "ce" else None,
                    "parameters": r["metrics"]["parameters"], "teacher_top1": tmeta["metrics"]["top1"],
                    "teacher_parameters": tmeta["metrics"]["parameters"], "teacher": tmeta["model"],
                    "T": a.temperature, "alpha": a.alpha, "wall_s": round(time.perf_counter() - t0, 1)}
@@ -109,7 +111,10 @@ def _setting(r: dict) -> str:
     """A row's setting; rows written before consistent distillation existed were cached."""
     if r["mode"] == "ce":
         return "ce"
-    ens = f", ensemble of {r['teachers']}" if r.get("teachers", 1) > 1 else ""
+    if r.get("out_of_fold"):
+        ens = f", out-of-fold (each sample taught by the 1 of {r['teachers']} fold teachers that never saw it)"
+    else:
+        ens = f", ensemble of {r['teachers']}" if r.get("teachers", 1) > 1 else ""
     return f"kd {r.get('kd_mode') or 'cached'} T={r['T']:g} alpha={r['alpha']:g}{ens}"
 
 
@@ -149,7 +154,7 @@ def write_markdown(rows: list[dict], dataset: str, a, ens_top1: float | None = N
             sd = max(ce_a.std(ddof=1), kd_a.std(ddof=1))
             rng = max(ce_a.max() - ce_a.min(), kd_a.max() - kd_a.min())
             teacher = next((r.get("ensemble_top1") for r in mine if _setting(r) == s and r.get("ensemble_top1")),
-                           ens_top1 if "ensemble" in s else None) or t["teacher_top1"]
+                           ens_top1 if "ensemble" in s or "out-of-fold" in s else None) or t["teacher_top1"]
             gap = teacher - kd_a.mean()
             summary.append(
                 f"- `{student}`, {s} ({len(both)} seeds): without teacher {ce_a.mean():.2%} ± {ce_a.std(ddof=1):.2%}, "
@@ -158,7 +163,7 @@ def write_markdown(rows: list[dict], dataset: str, a, ens_top1: float | None = N
                 f"Seed-to-seed spread: sd {100 * sd:.2f} points, range {100 * rng:.2f} points; a change above "
                 f"twice the sd: {'yes' if diff.mean() > 2 * sd else 'no'}, above twice the range: "
                 f"{'yes' if diff.mean() > 2 * rng else 'no'}. Teacher "
-                f"{'(ensemble) ' if 'ensemble' in s else ''}{teacher:.2%}: the student ends {100 * abs(gap):.2f} points "
+                f"{'(ensemble) ' if 'ensemble' in s else '(fold teachers, mean on test) ' if 'out-of-fold' in s else ''}{teacher:.2%}: the student ends {100 * abs(gap):.2f} points "
                 f"{'below' if gap >= 0 else 'above'} it ({'within' if gap <= 0.02 else 'NOT within'} 2 points).")
     lines += ["", *summary, ""]
     (ROOT / "docs" / f"distillation_{dataset}.md").write_text("\n".join(lines))

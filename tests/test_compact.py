@@ -293,3 +293,73 @@ def test_ensemble_evaluation_is_the_mean_of_the_members_logits(quick):
         signkit.evaluate_ensemble([ck, "tsl_digits"])
     with pytest.raises(SignkitError, match="at least 2 checkpoints"):
         signkit.evaluate_ensemble([ck])
+
+
+def test_kfold_assignment_is_stratified_balanced_and_prepare_data_leaves_the_fold_out():
+    """Out-of-fold teachers: on real FPHA (600 training sequences, 45 glosses) 5 folds of 120, each
+    gloss spread over the folds, and ``data.folds=5 data.fold=k`` trains and validates on none of
+    fold k's sequences; bad fold settings are clear errors."""
+    from signkit.config import load_config
+    from signkit.data import kfold_assignment
+    from signkit.errors import ConfigError
+    from signkit.training.fit import prepare_data
+
+    cfg = load_config(str(ROOT / "configs/fpha/tcn.yaml"), ["data.folds=5", "data.fold=2"])
+    data = prepare_data(cfg)
+    labels = np.asarray(data.train_full.labels)
+    fold_of = kfold_assignment(labels, 5)
+    assert np.array_equal(fold_of, kfold_assignment(labels, 5))  # deterministic
+    sizes = np.bincount(fold_of, minlength=5)
+    assert sizes.sum() == 600 and sizes.max() - sizes.min() <= 1
+    for c in np.unique(labels):
+        per = np.bincount(fold_of[labels == c], minlength=5)
+        assert per.max() - per.min() <= 1  # stratified
+    ids = [s.id for s in data.train_full.samples]
+    left_out = {ids[i] for i in np.flatnonzero(fold_of == 2)}
+    seen = {s.id for s in data.train.samples} | {s.id for s in data.val.samples}
+    assert not seen & left_out and len(seen) == 600 - len(left_out)
+    for bad in (["data.folds=1"], ["data.folds=5", "data.fold=5"]):
+        with pytest.raises(ConfigError, match="data.folds/data.fold"):
+            load_config(str(ROOT / "configs/fpha/tcn.yaml"), bad)
+
+
+def test_out_of_fold_teachers_teach_only_the_samples_they_never_saw():
+    """Each sample's soft target comes from the teacher whose left-out fold holds it: a recording
+    teacher per fold sees exactly its samples' rows of the student's (mixed) batch."""
+    from signkit.training.distill import DistillClassifier
+
+    torch.manual_seed(0)
+    a, b = _Recording(scale=1.0), _Recording(scale=3.0)
+    route = {"p": [0], "q": [1], "r": [0], "s": [0, 1]}
+    m = DistillClassifier(_Recording(), 3, [a, b], temperature=1.0, alpha=1.0, route=route)
+    x = torch.randn(4, 4, 5, 3)
+    view = {"x": x, "mask": torch.ones(4, 4, dtype=torch.bool), "id": ["p", "q", "r", "s"]}
+    z = m.teacher_logits(view)
+    assert torch.equal(a.seen[-1][0], x[[0, 2, 3]]) and torch.equal(b.seen[-1][0], x[[1, 3]])
+    za, zb = a.w(x.mean((1, 2))), 3 * b.w(x.mean((1, 2)))
+    want = torch.stack([za[0], zb[1], za[2], (za[3] + zb[3]) / 2])
+    assert torch.allclose(z, want, atol=1e-6)
+
+
+def test_out_of_fold_route_needs_every_fold_and_one_k(quick):
+    from signkit.checkpoint import read_checkpoint_meta
+    from signkit.config import load_config
+    from signkit.data import kfold_assignment
+    from signkit.errors import SignkitError
+    from signkit.training.distill import out_of_fold_route
+    from signkit.training.fit import prepare_data
+
+    meta = read_checkpoint_meta(quick["checkpoint"])
+    data = prepare_data(load_config(str(ROOT / "configs/fpha/tcn.yaml")))
+
+    def fold(k, n=3):
+        return {**meta, "config": {**meta["config"], "data": {**meta["config"]["data"], "folds": n, "fold": k}}}
+
+    assert out_of_fold_route([meta, meta], data, ["a", "b"]) is None  # ordinary teachers: no routing
+    route = out_of_fold_route([fold(0), fold(1), fold(2)], data, ["a", "b", "c"])
+    fold_of = kfold_assignment(data.train_full.labels, 3)
+    assert all(route[s.id] == [int(fold_of[i])] for i, s in enumerate(data.train_full.samples))
+    with pytest.raises(SignkitError, match=r"missing \[2\]"):
+        out_of_fold_route([fold(0), fold(1)], data, ["a", "b"])
+    with pytest.raises(SignkitError, match="same data.folds"):
+        out_of_fold_route([fold(0), fold(1, 4)], data, ["a", "b"])

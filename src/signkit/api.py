@@ -193,8 +193,9 @@ def distill(teacher: str | Path | list, config: str | Path | Config | None = Non
             temperature: float = 4.0, alpha: float = 0.9, verbose: bool = True, mode: str = "consistent",
             teacher_bf16: bool = False) -> dict | None:
     """Train a student with a teacher's soft targets (one checkpoint or pretrained name, or a list:
-    an ensemble); ``mode`` ``consistent`` (the teacher sees the student's augmented batch) or
-    ``cached``. See :func:`signkit.training.distill.distill`."""
+    an ensemble, or out-of-fold teachers trained with ``data.folds``/``data.fold``); ``mode``
+    ``consistent`` (the teacher sees the student's augmented batch) or ``cached``. See
+    :func:`signkit.training.distill.distill`."""
     from .training.distill import distill as run
 
     teachers = [_checkpoint(t)[0] for t in teacher] if isinstance(teacher, (list, tuple)) else _checkpoint(teacher)[0]

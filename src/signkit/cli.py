@@ -248,7 +248,9 @@ def distill(teacher: str = typer.Argument(..., help="teacher checkpoint (.safete
             alpha: float = typer.Option(0.9, help="weight of the distillation term (1 - alpha: cross-entropy)"),
             mode: str = typer.Option("consistent", help="consistent: the teacher sees the student's augmented batch; "
                                                         "cached: teacher logits computed once, un-augmented"),
-            ensemble: Optional[List[str]] = typer.Option(None, "--ensemble", help="more teacher checkpoints (mean logits)"),
+            ensemble: Optional[List[str]] = typer.Option(None, "--ensemble", help="more teacher checkpoints (mean logits; teachers trained with "
+                                                                          "data.folds=K data.fold=k: each sample taught by "
+                                                                          "the one that left it out)"),
             teacher_bf16: bool = typer.Option(False, "--teacher-bf16", help="run the teacher in bfloat16")):
     """Train a student with a teacher's soft targets (Hinton et al. 2015; consistent teacher as in Beyer
     et al. 2022)."""

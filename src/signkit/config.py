@@ -44,6 +44,8 @@ class DataConfig:
     root: str | None = None
     options: dict = field(default_factory=dict)
     val_fraction: float = 0.1          # per-class hold-out of the training split for model selection
+    folds: int = 0                     # >= 2: cut the training split into per-class folds (seed 0) ...
+    fold: int = 0                      # ... and leave this one out of training (out-of-fold teachers)
     num_frames: int | None = 64        # keypoints: resample to fixed length (null: variable, padded); clips: frames
     max_frames: int | None = None      # keypoints with num_frames null: resample only longer sequences to this
     normalize: bool = True             # keypoints
@@ -270,7 +272,8 @@ def _build_section(cls, values: Any, section: str):
 # value ranges checked after the types: (section, key) -> (lowest, highest, what); None = unbounded
 RANGES = {
     ("data", "num_frames"): (1, 100_000, "frames"), ("data", "max_frames"): (1, 100_000, "frames"),
-    ("data", "val_fraction"): (0.0, 0.9, "fraction"), ("data", "image_size"): (8, 1024, "pixels"),
+    ("data", "val_fraction"): (0.0, 0.9, "fraction"),
+    ("data", "folds"): (0, 1000, "folds"), ("data", "fold"): (0, 999, "fold"), ("data", "image_size"): (8, 1024, "pixels"),
     ("data", "channels"): (1, 3, "channels"), ("data", "scale"): (1e-9, None, "units"),
     ("train", "epochs"): (1, 100_000, "epochs"), ("train", "batch_size"): (1, 1_000_000, "samples"),
     ("train", "lr"): (1e-12, 100.0, "learning rate"), ("train", "weight_decay"): (0.0, 100.0, "weight decay"),
@@ -299,6 +302,10 @@ def _check_ranges(cfg: "Config") -> None:
         v = getattr(getattr(cfg, sec), key)
         if v not in allowed:
             raise ConfigError(f"config {sec}.{key}: expected one of {list(allowed)}; found {v!r}")
+    d = cfg.data
+    if d.folds == 1 or (d.folds >= 2 and d.fold >= d.folds):
+        raise ConfigError(f"config data.folds/data.fold: expected folds 0 (off) or >= 2 and 0 <= fold < folds; "
+                          f"found folds={d.folds}, fold={d.fold}")
 
 
 def check_preprocessing(prep: dict, where: str = "preprocessing") -> dict:

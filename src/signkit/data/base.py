@@ -143,6 +143,28 @@ def warn_skipped(dataset: str, groups: dict) -> None:
             warnings.warn(f"{dataset}: {len(items)} {what} (e.g. {shown})", stacklevel=3)
 
 
+def kfold_assignment(labels: np.ndarray, folds: int, seed: int = 0) -> np.ndarray:
+    """Per-class seeded K-fold assignment ``(N,)`` of fold numbers ``0..folds-1``: each class's samples
+    are shuffled and dealt round-robin, so every fold holds ``floor`` or ``ceil(n_c / folds)`` of class
+    ``c`` (scikit-learn's ``StratifiedKFold`` idea); each class's deal starts where the previous one
+    ended, so the folds' sizes differ by at most one. Deterministic in ``labels``, ``folds`` and ``seed``.
+
+    Raises:
+        ValueError: ``folds`` < 2.
+    """
+    if folds < 2:
+        raise ValueError(f"folds must be at least 2; found {folds}")
+    labels = np.asarray(labels)
+    rng = np.random.default_rng(seed)
+    out, start = np.zeros(len(labels), dtype=int), 0
+    for c in np.unique(labels):
+        idx = np.flatnonzero(labels == c)
+        rng.shuffle(idx)
+        out[idx] = (start + np.arange(len(idx))) % folds
+        start = (start + len(idx)) % folds
+    return out
+
+
 def holdout_split(labels: np.ndarray, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
     """Per-class seeded hold-out: ``floor(n_c * fraction)`` samples of each class ``c`` go to the
     second part. Returns (keep indices, held-out indices)."""

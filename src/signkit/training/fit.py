@@ -21,7 +21,7 @@ from torch.utils.data import DataLoader
 
 from ..checkpoint import save_checkpoint
 from ..config import Config, dump_yaml
-from ..data import holdout_split
+from ..data import holdout_split, kfold_assignment
 from ..errors import ConfigError, SignkitError
 from ..evaluation import classification_metrics, plot_training_curves, predict_logits, write_report
 from ..kinds import InputKind, InputSpec, kind_of, open_config_dataset
@@ -85,7 +85,8 @@ def _space(ds) -> str | None:
 @dataclass
 class PreparedData:
     """The splits of a run, with transforms applied: ``train_full`` (the whole training split, eval
-    transform, in file order), ``train`` (minus the hold-out, augmenting), ``val`` (or None), ``test``;
+    transform, in file order), ``train`` (minus the hold-out and, with ``data.folds``, minus the
+    left-out fold; augmenting), ``val`` (or None), ``test``;
     the input ``kind`` and ``spec`` (what the model takes)."""
 
     train_full: object
@@ -124,10 +125,14 @@ def prepare_data(cfg: Config) -> PreparedData:
     kind = kind_of(train_full)
     prep = d.preprocessing()
     train_tf, eval_tf = kind.transforms(prep, kind.augment(d)), kind.transforms(prep, None)
+    base = np.arange(len(train_full))
+    if d.folds >= 2:  # out-of-fold training: fold ``d.fold`` of the training split is never seen
+        base = np.flatnonzero(kfold_assignment(train_full.labels, d.folds) != d.fold)
     if d.val_fraction > 0:
-        keep, held = holdout_split(train_full.labels, d.val_fraction, t.seed)
+        keep, held = holdout_split(np.asarray(train_full.labels)[base], d.val_fraction, t.seed)
+        keep, held = base[keep], base[held]
     else:
-        keep, held = np.arange(len(train_full)), np.array([], dtype=int)
+        keep, held = base, np.array([], dtype=int)
     train_ds = train_full.subset(keep.tolist(), "train").with_transform(train_tf)
     train_ds.seed = t.seed
     val_ds = train_full.subset(held.tolist(), "val").with_transform(eval_tf) if len(held) else None
