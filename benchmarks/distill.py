@@ -73,7 +73,7 @@ def main() -> None:
     for seed in a.seeds:
         for mode in ([] if a.skip_ce else ["ce"]) + [f"kd:{m}" for m in a.kd_modes]:
             probe = {"mode": mode.split(":")[0], "kd_mode": mode.split(":")[-1], "T": a.temperature, "alpha": a.alpha,
-                     "teachers": n_teachers, "out_of_fold": oof}
+                     "teachers": n_teachers, "out_of_fold": oof, "teacher_run": tmeta["config"]["name"]}
             if (student, _setting(probe), seed) in done:
                 continue
             cmd = [sys.executable, "-c", CHILD, mode, a.teacher, a.student, str(a.temperature), str(a.alpha),
@@ -90,6 +90,7 @@ def main() -> None:
                    "out_of_fold": oof if mode != "ce" else None,
                    "parameters": r["metrics"]["parameters"], "teacher_top1": tmeta["metrics"]["top1"],
                    "teacher_parameters": tmeta["metrics"]["parameters"], "teacher": tmeta["model"],
+                   **({"teacher_run": tmeta["config"]["name"]} if mode != "ce" else {}),
                    "T": a.temperature, "alpha": a.alpha, "wall_s": round(time.perf_counter() - t0, 1)}
             if ens_top1 is not None and mode != "ce":
                 row["ensemble_top1"] = ens_top1
@@ -97,8 +98,8 @@ def main() -> None:
             with open(jsonl, "a") as f:
                 f.write(json.dumps(row) + "\n")
             print(json.dumps(row), flush=True)
-            write_markdown(rows, dataset, a, ens_top1)
-    write_markdown(rows, dataset, a, ens_top1)  # also when every row was there already
+            write_markdown(jsonl, dataset, a)
+    write_markdown(jsonl, dataset, a)  # also when every row was there already
 
 
 def _rel(path: str) -> str:
@@ -107,18 +108,26 @@ def _rel(path: str) -> str:
     return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else path
 
 
+LEGACY_TEACHER_RUNS = {"fpha_tcn"}  # the teacher of the rows written before teacher_run was recorded
+
+
 def _setting(r: dict) -> str:
-    """A row's setting; rows written before consistent distillation existed were cached."""
+    """A row's setting; rows written before consistent distillation existed were cached; rows written
+    before ``teacher_run`` was recorded had a ``<dataset>_tcn`` (or fold) teacher."""
     if r["mode"] == "ce":
         return "ce"
+    run = r.get("teacher_run")
+    who = f", teacher run {run}" if run and run not in LEGACY_TEACHER_RUNS and not r.get("out_of_fold") else ""
     if r.get("out_of_fold"):
         ens = f", out-of-fold (each sample taught by the 1 of {r['teachers']} fold teachers that never saw it)"
     else:
         ens = f", ensemble of {r['teachers']}" if r.get("teachers", 1) > 1 else ""
-    return f"kd {r.get('kd_mode') or 'cached'} T={r['T']:g} alpha={r['alpha']:g}{ens}"
+    return f"kd {r.get('kd_mode') or 'cached'} T={r['T']:g} alpha={r['alpha']:g}{ens}{who}"
 
 
-def write_markdown(rows: list[dict], dataset: str, a, ens_top1: float | None = None) -> None:
+def write_markdown(jsonl: Path, dataset: str, a) -> None:
+    """Rewrite docs/distillation_<dataset>.md from every row of ``jsonl`` (concurrent runs append to it)."""
+    rows = [json.loads(ln) for ln in jsonl.read_text().splitlines()] if jsonl.exists() else []
     lines = [f"# Knowledge distillation on {dataset}", "",
              f"Machine: {machine()}.", "",
              f"Command: `.venv/bin/python benchmarks/distill.py --teacher <teacher checkpoint> --student {_rel(a.student)} "
@@ -137,7 +146,7 @@ def write_markdown(rows: list[dict], dataset: str, a, ens_top1: float | None = N
         cell = {(_setting(r), r["seed"]): r["top1"] for r in mine}
         lines += [f"Student `{student}` ({t['parameters']:,} parameters) and teacher `{t['teacher']}` "
                   f"({t['teacher_parameters']:,} parameters, 1/{t['teacher_parameters'] / t['parameters']:.1f}; "
-                  f"teacher test top-1 {t['teacher_top1']:.2%}):", "",
+                  f"each setting's teacher test top-1 in the summary below):", "",
                   "| seed | " + " | ".join("without teacher (cross-entropy)" if s == "ce" else f"with teacher, {s}"
                                           for s in settings) + " |", "|---|" + "---|" * len(settings)]
         for seed in seeds:
@@ -154,7 +163,7 @@ def write_markdown(rows: list[dict], dataset: str, a, ens_top1: float | None = N
             sd = max(ce_a.std(ddof=1), kd_a.std(ddof=1))
             rng = max(ce_a.max() - ce_a.min(), kd_a.max() - kd_a.min())
             teacher = next((r.get("ensemble_top1") for r in mine if _setting(r) == s and r.get("ensemble_top1")),
-                           ens_top1 if "ensemble" in s or "out-of-fold" in s else None) or t["teacher_top1"]
+                           None) or next(r["teacher_top1"] for r in mine if _setting(r) == s)
             gap = teacher - kd_a.mean()
             summary.append(
                 f"- `{student}`, {s} ({len(both)} seeds): without teacher {ce_a.mean():.2%} ± {ce_a.std(ddof=1):.2%}, "

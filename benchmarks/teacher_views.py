@@ -6,7 +6,8 @@ by the training module's own ``training_view``), beside the test split.
         --teachers runs/.../model.safetensors [...] [--epochs 3]
 
 A teacher that is right and confident on every training view gives targets close to the (smoothed)
-labels: little for the student to learn beyond them. Writes docs/distillation_teacher_views_<dataset>.md.
+labels: little for the student to learn beyond them. Out-of-fold teachers (``data.folds``) score each
+training sample with the teacher that never saw it, as distillation does. Writes docs/distillation_teacher_views_<dataset>.md.
 """
 
 from __future__ import annotations
@@ -25,24 +26,31 @@ ROOT = Path(__file__).resolve().parents[1]
 def main() -> None:
     from signkit.checkpoint import load_checkpoint
     from signkit.config import load_config
+    from signkit.training.distill import DistillClassifier, out_of_fold_route
     from signkit.training.fit import prepare_data
-    from signkit.training.module import SignClassifier
 
     ap = argparse.ArgumentParser()
     ap.add_argument("--config", required=True, help="the student's config (its augmentation and mixup)")
     ap.add_argument("--teachers", nargs="+", required=True)
     ap.add_argument("--epochs", type=int, default=3, help="passes over the augmented training split")
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=None, help="markdown file (default docs/distillation_teacher_views_<dataset>.md)")
     a = ap.parse_args()
     torch.manual_seed(a.seed)
     cfg = load_config(a.config, [])
     data = prepare_data(cfg)
-    teachers = [load_checkpoint(p)[0].eval() for p in a.teachers]
-    mixer = SignClassifier(torch.nn.Identity(), len(data.vocabulary), mixup=cfg.train.mixup or 0.5)
+    loaded = [load_checkpoint(p) for p in a.teachers]
+    teachers = [m.eval() for m, _ in loaded]
+    route = out_of_fold_route([meta for _, meta in loaded], data, a.teachers)  # fold teachers: who teaches whom
+    # the distillation module itself makes the views and the teacher's logits, as in a student's training step
+    mixer = DistillClassifier(torch.nn.Identity(), len(data.vocabulary), teachers, 1.0, 1.0, route=route,
+                              mixup=cfg.train.mixup or 0.5)
 
-    def logits(x, mask):
+    def logits(view, test=False):
         with torch.no_grad():
-            return torch.stack([t(x, mask) for t in teachers]).mean(0)
+            if test or route is None:  # the test split: the mean of every teacher
+                return torch.stack([t(view["x"], view.get("mask")) for t in teachers]).mean(0)
+            return mixer.teacher_logits(view)
 
     rows = []
     for name, ds, passes in (("training split, evaluated as is", data.train_full, 1),
@@ -57,13 +65,16 @@ def main() -> None:
                     y = v["label"] if v["lam"] >= 0.5 else v["label_b"]  # the mix's dominant label
                 else:
                     v, y = b, b["label"]
-                p = logits(v["x"], v.get("mask")).softmax(-1)
+                p = logits(v, test=ds is data.test).softmax(-1)
                 right += (p.argmax(-1) == y).sum().item()
                 conf += p.max(-1).values.sum().item()
                 n += len(y)
         rows.append((name, n, right / n, conf / n))
         print(rows[-1], flush=True)
     who = f"an ensemble of {len(teachers)} (mean logits)" if len(teachers) > 1 else "one checkpoint"
+    if route is not None:
+        who = (f"{len(teachers)} out-of-fold teachers (data.folds): each training sample scored by the teacher that "
+               f"never saw it, the test split by the mean of all")
     lines = [f"# What the teacher says on the student's training views ({cfg.data.name})", "",
              f"Machine: {machine()}.", "",
              f"Command: `.venv/bin/python benchmarks/teacher_views.py --config {Path(a.config).resolve().relative_to(ROOT)} "
@@ -72,7 +83,7 @@ def main() -> None:
              f"(its augmentation; mixup alpha {cfg.train.mixup or 0.5}: top-1 against the mix's dominant label).", "",
              "| views | n | teacher top-1 | teacher mean max-probability |", "|---|---|---|---|"]
     lines += [f"| {r[0]} | {r[1]} | {r[2]:.2%} | {r[3]:.3f} |" for r in rows]
-    out = ROOT / "docs" / f"distillation_teacher_views_{cfg.data.name}.md"
+    out = Path(a.out) if a.out else ROOT / "docs" / f"distillation_teacher_views_{cfg.data.name}.md"
     out.write_text("\n".join(lines) + "\n")
     print(out)
 
