@@ -47,7 +47,9 @@ def main() -> None:
     lines = ["# Compact export and inference speed (FPHA)", "", f"Machine: {machine()}; onnxruntime "
              f"{__import__('onnxruntime').__version__}, CPU execution provider.", "",
              f"Command: `.venv/bin/python benchmarks/latency.py {' '.join('<' + read_checkpoint_meta(c)['config']['name'] + '>/model.safetensors' for c in a.checkpoints)} "
-             f"--threads {' '.join(map(str, a.threads))}` (checkpoints from `signkit train` runs).", "",
+             f"--threads {' '.join(map(str, a.threads))}"
+             f"{' --out ' + str(Path(a.out).resolve().relative_to(ROOT)) if Path(a.out).resolve().is_relative_to(ROOT) else ''}` "
+             "(checkpoints from `signkit train` / `signkit distill` runs).", "",
              "## File size and test top-1 (FPHA official split, 575 test sequences)", "",
              "| model | file | size (MB) | size / checkpoint | test top-1 | change (points) |", "|---|---|---|---|---|---|"]
     ck_size = {}

@@ -363,3 +363,38 @@ def test_out_of_fold_route_needs_every_fold_and_one_k(quick):
         out_of_fold_route([fold(0), fold(1)], data, ["a", "b"])
     with pytest.raises(SignkitError, match="same data.folds"):
         out_of_fold_route([fold(0), fold(1, 4)], data, ["a", "b"])
+
+
+def test_transformer_students_export_to_onnx_fp32_and_int8(test_batch, tmp_path):
+    """islr_transformer students (nn.MultiheadAttention, whose eval fast path has no ONNX symbolic,
+    and reshapes that fix the traced length and that ONNX Runtime's symbolic shape inference cannot
+    follow) export to ONNX: fp32 logits match PyTorch on real FPHA test sequences with padding, int8
+    keeps most predictions, and another number of frames is a clear error, not a crash."""
+    import signkit as sk  # the package (``signkit`` here is conftest's CLI runner)
+    from signkit.api import Recognizer
+    from signkit.compact import OnnxModel, export_checkpoint
+    from signkit.data import load_fpha
+    from signkit.errors import SignkitError
+    from signkit.keypoints import pad_batch
+
+    res = sk.train(str(ROOT / "configs/fpha/islr_transformer_micro.yaml"),
+                   ["train.epochs=3", "data.num_frames=32", "train.progress=none", f"output_dir={tmp_path}",
+                    "name=micro"], verbose=False)
+    rec = Recognizer(res["checkpoint"])
+    test = load_fpha("test")
+    x, mask = pad_batch([rec.transform(test.samples[i].sequence) for i in range(0, 575, 23)])
+    assert x.shape[1] == 32
+    mask[1, 10:] = False  # a shortened sequence: padding goes through the exported graph
+    x[1, 10:] = 0
+    with torch.no_grad():
+        ref = rec.model(x, mask)
+    fp32 = export_checkpoint(res["checkpoint"], tmp_path / "m.onnx")
+    onnx_model = OnnxModel(fp32["path"])
+    assert torch.allclose(onnx_model(x, mask), ref, atol=1e-4)
+    q = export_checkpoint(res["checkpoint"], tmp_path / "q.onnx", int8=True, calibration=32)
+    zq = OnnxModel(q["path"])(x, mask)
+    assert torch.isfinite(zq).all() and (zq.argmax(-1) == ref.argmax(-1)).float().mean() >= 0.6
+    assert torch.backends.mha.get_fastpath_enabled()  # export put PyTorch's attention fast path back
+    _, x16, mask16 = test_batch  # 16 frames
+    with pytest.raises(SignkitError, match="exactly 32 frames.*found 16"):
+        onnx_model(x16, mask16)

@@ -122,6 +122,20 @@ def _calibration_batches(meta: dict, n: int, data_root: str | None) -> list[dict
     return out
 
 
+def _runs_at_other_length(onnx_bytes: bytes, args: tuple[torch.Tensor, ...]) -> bool:
+    """Whether an exported keypoint graph runs on sequences 3 frames longer than it was traced with."""
+    import onnxruntime as ort
+
+    sess = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
+    names = [i.name for i in sess.get_inputs()]
+    feeds = {n: torch.cat([a, a[:, :3]], 1).numpy() for n, a in zip(names, args)}
+    try:
+        sess.run(["logits"], feeds)
+    except Exception:  # onnxruntime's Fail / InvalidArgument: the length is baked into the graph
+        return False
+    return True
+
+
 def quantize_int8(onnx_bytes: bytes, meta: dict, calibration: int = 100, data_root: str | None = None) -> bytes:
     """Static int8 quantization (ONNX Runtime, QDQ format, per-channel int8 weights, uint8
     activations) calibrated on ``calibration`` real training samples of the checkpoint's dataset."""
@@ -143,7 +157,11 @@ def quantize_int8(onnx_bytes: bytes, meta: dict, calibration: int = 100, data_ro
     with tempfile.TemporaryDirectory(prefix="signkit-int8-") as d:
         src, pre, dst = Path(d) / "m.onnx", Path(d) / "pre.onnx", Path(d) / "int8.onnx"
         src.write_bytes(onnx_bytes)
-        quant_pre_process(str(src), str(pre))
+        try:
+            quant_pre_process(str(src), str(pre))
+        except AssertionError:  # ONNX Runtime's symbolic shape inference cannot follow every graph
+            # (islr_transformer's masked attention reshapes): ONNX's own shape inference instead
+            quant_pre_process(str(src), str(pre), skip_symbolic_shape=True)
         quantize_static(str(pre), str(dst), _Reader(), quant_format=QuantFormat.QDQ, per_channel=True,
                         activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
         proto = onnx.load(str(dst))
@@ -181,6 +199,10 @@ def export_checkpoint(checkpoint: str | Path, out: str | Path | None = None, fmt
     wrapper = _Logits(model).eval()
     args = example_inputs(meta, batch=2)
     moved = 0
+    fastpath = torch.backends.mha.get_fastpath_enabled()
+    # nn.MultiheadAttention's eval fast path (aten::_native_multi_head_attention) has no ONNX
+    # symbolic: export the plain attention ops (the same function; islr_transformer models need it)
+    torch.backends.mha.set_fastpath_enabled(False)
     try:
         if fmt == "onnx":
             import onnx
@@ -191,6 +213,14 @@ def export_checkpoint(checkpoint: str | Path, out: str | Path | None = None, fmt
             with torch.no_grad():
                 torch.onnx.export(wrapper, args, buf, input_names=names, output_names=["logits"],
                                   dynamic_axes=axes, opset_version=opset, dynamo=False)
+            if "frames" in axes.get("x", {}).values() and not _runs_at_other_length(buf.getvalue(), args):
+                # the traced graph fixed the sequence length (nn.MultiheadAttention's reshapes): say so in
+                # the graph, a fixed frames axis, so that another length is a clear error, not a crash
+                axes = {k: {i: n for i, n in v.items() if n != "frames"} for k, v in axes.items()}
+                buf = io.BytesIO()
+                with torch.no_grad():
+                    torch.onnx.export(wrapper, args, buf, input_names=names, output_names=["logits"],
+                                      dynamic_axes=axes, opset_version=opset, dynamo=False)
             proto = onnx.load_from_string(buf.getvalue())
             if int8:
                 proto = quantize_int8(buf.getvalue(), meta, calibration, data_root)
@@ -215,6 +245,8 @@ def export_checkpoint(checkpoint: str | Path, out: str | Path | None = None, fmt
         raise
     except Exception as e:  # exporter failures come in many types; name the model and the step
         raise SignkitError(f"exporting {meta['model']!r} from {checkpoint} to {fmt} failed: {e}") from e
+    finally:
+        torch.backends.mha.set_fastpath_enabled(fastpath)
     atomic_write_bytes(out, data)
     return {"path": str(out), "bytes": len(data), "checkpoint_bytes": checkpoint.stat().st_size, "format": fmt,
             "fp16": fp16, "int8": int8, "sparse_tensors": moved}
@@ -255,6 +287,18 @@ class OnnxModel:
         return self
 
     def run_numpy(self, x: np.ndarray, mask: np.ndarray | None = None) -> np.ndarray:
+        """Logits ``(B, K)`` of a batch ``x`` (and ``mask``) as the checkpoint's model takes it.
+
+        Raises:
+            SignkitError: the export fixes the number of frames (its graph has a constant length) and
+            ``x`` has another.
+        """
+        want = self.session.get_inputs()[0].shape
+        if len(want) > 1 and len(x.shape) > 1 and isinstance(want[1], int) and self.kind.name == "keypoints" \
+                and x.shape[1] != want[1]:
+            raise SignkitError(f"this ONNX export takes sequences of exactly {want[1]} frames (its graph fixes the "
+                               f"length); found {x.shape[1]}; resample to {want[1]} frames, as the checkpoint's "
+                               f"preprocessing (num_frames) does")
         feeds = {"x": np.ascontiguousarray(x, dtype=np.float32)}
         if "mask" in self.input_names:
             if mask is None:
