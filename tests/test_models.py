@@ -153,3 +153,24 @@ def test_student_presets_are_about_a_16th_and_a_64th(teacher, student, layout, k
         return sum(p.numel() for p in create_model(name, k, **kw).parameters())
 
     assert ratio * 0.85 <= n(teacher) / n(student) <= ratio * 1.2
+
+
+def test_masked_batchnorm_eval_path_equals_the_masked_statistics_path():
+    """islr_transformer's masked BatchNorm in eval mode runs on every frame and masks after (no
+    boolean indexing, for fast ONNX graphs): the same values as normalising the real frames only."""
+    import torch
+
+    from signkit.models.islr_transformer import _MaskedBatchNorm
+
+    torch.manual_seed(0)
+    bn = _MaskedBatchNorm(8)
+    x = torch.randn(3, 10, 8)
+    mask = torch.ones(3, 10, dtype=torch.bool)
+    mask[1, 4:] = False
+    mask[2] = False  # no real frame at all
+    bn.train()(x, mask)  # running statistics from the real frames
+    bn.eval()
+    want = torch.zeros_like(x)
+    want[mask] = bn.bn(x[mask])
+    got = bn(x, mask)
+    assert torch.allclose(got, want, atol=1e-6) and not got[~mask].any()

@@ -45,13 +45,18 @@ class DropPath(nn.Module):
 
 
 class _MaskedBatchNorm(nn.Module):
-    """BatchNorm over channels of ``(B, T, C)`` whose statistics use the real frames only."""
+    """BatchNorm over channels of ``(B, T, C)`` whose statistics use the real frames only; padded
+    frames come out as zeros. In eval mode (running statistics, a per-channel affine map) it runs on
+    every frame and masks after: the same values, without the boolean indexing that exports to
+    NonZero/ScatterND and costs time at batch 1."""
 
     def __init__(self, c: int):
         super().__init__()
         self.bn = nn.BatchNorm1d(c)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
+        if not self.training:
+            return self.bn(x.transpose(1, 2)).transpose(1, 2) * mask[..., None].to(x.dtype)
         out = torch.zeros_like(x)
         out[mask] = self.bn(x[mask])
         return out
@@ -166,10 +171,12 @@ class ISLRTransformer(nn.Module):
         b, t = x.shape[:2]
         m = mask.to(x.dtype)[..., None, None]
         x = x * m
-        d1, d2 = torch.zeros_like(x), torch.zeros_like(x)
-        d1[:, 1:] = (x[:, 1:] - x[:, :-1]) * m[:, :-1] * m[:, 1:]
-        d2[:, 2:] = (x[:, 2:] - x[:, :-2]) * m[:, :-2] * m[:, 2:]
-        return torch.cat([x, d1, d2], dim=-1).reshape(b, t, -1)
+
+        def diff(k: int) -> torch.Tensor:  # x[t] - x[t-k] where both frames are real, zero elsewhere
+            d = (x[:, k:] - x[:, :-k]) * m[:, :-k] * m[:, k:]
+            return torch.cat([torch.zeros_like(x[:, :k]), d], 1)
+
+        return torch.cat([x, diff(1), diff(2)], dim=-1).reshape(b, t, -1)
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor | None = None) -> torch.Tensor:
         if mask is None:
@@ -179,8 +186,9 @@ class ISLRTransformer(nn.Module):
         h = self.embed_bn(self.embed(self.features(x, mask)), mask)
         # a sequence without real frames would give attention nothing to attend to: let it attend
         # to its first (zero) frame, whose output is masked away anyway
-        attend = mask.clone()
-        attend[~mask.any(1), 0] = True
+        first = torch.zeros_like(mask)
+        first[:, 0] = True
+        attend = mask | (first & ~mask.any(1, keepdim=True))
         for blk in self.blocks:
             h = blk(h, attend, m) if isinstance(blk, _TransformerBlock) else blk(h, mask, m)
             h = h * m
