@@ -57,7 +57,9 @@ def main() -> None:
     tmeta = read_checkpoint_meta(a.teacher.split(",")[0])
     dataset = tmeta["config"]["data"]["name"]
     n_teachers = len(a.teacher.split(","))
-    oof = any(int(read_checkpoint_meta(c)["config"]["data"].get("folds", 0) or 0) >= 2 for c in a.teacher.split(","))
+    from signkit.training.distill import teacher_folds
+
+    oof = any(teacher_folds(read_checkpoint_meta(c)) >= 2 for c in a.teacher.split(","))
     ens_top1 = None
     if n_teachers > 1:  # the ensemble's own test top-1 (mean of the members' logits), for the table
         import signkit

@@ -133,6 +133,11 @@ def teacher_logits_for(teacher: torch.nn.Module, data: PreparedData,
     return {i: z for i, z in zip(ids, logits) if route is None or index in route[i]}
 
 
+def teacher_folds(meta: dict) -> int:
+    """The ``data.folds`` a checkpoint was trained with (0: an ordinary, whole-split teacher)."""
+    return int(meta["config"]["data"].get("folds", 0) or 0)
+
+
 def out_of_fold_route(metas: list[dict], data: PreparedData, names: list[str]) -> dict[str, list[int]] | None:
     """``{sample id: [teacher indices]}``: for teachers trained with ``data.folds=K``, the teachers
     whose left-out fold holds each training sample (:func:`signkit.data.kfold_assignment`, seed 0,
@@ -142,7 +147,7 @@ def out_of_fold_route(metas: list[dict], data: PreparedData, names: list[str]) -
         SignkitError: some but not all teachers out of fold, teachers with different K, or a sample
         that no teacher left out (a fold missing from the ensemble).
     """
-    folds = [int(m["config"]["data"].get("folds", 0) or 0) for m in metas]
+    folds = [teacher_folds(m) for m in metas]
     if not any(f >= 2 for f in folds):
         return None
     if len(set(folds)) != 1:
@@ -221,7 +226,7 @@ def distill(teacher_checkpoint: str | Path | list, student_config: str | Path | 
     if not paths:
         raise SignkitError("distill needs at least one teacher checkpoint; found none")
     teachers = [load_checkpoint(p) for p in paths]
-    folds = [int(meta["config"]["data"].get("folds", 0) or 0) for _, meta in teachers]
+    folds = [teacher_folds(meta) for _, meta in teachers]
     if mode == "cached" and len(paths) > 1 and not all(f >= 2 for f in folds):
         raise SignkitError(f"an ensemble of {len(paths)} teachers needs mode='consistent' (or out-of-fold "
                            f"teachers); found mode='cached'")
