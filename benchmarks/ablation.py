@@ -1,0 +1,150 @@
+"""Ablation of the training recipe on FPHA (issue 16, point 4): each augmentation and option of the
+best model's recipe removed in turn (and the recipe options it does not use added in turn), one
+training run per row, test top-1 against the full recipe's, written to ``docs/ablation_<dataset>.md``.
+
+    .venv/bin/python benchmarks/ablation.py                       # every row, seed 0, 2 jobs at a time
+    .venv/bin/python benchmarks/ablation.py --rows full no_crop --seeds 0 1 2 --jobs 1
+
+Each row runs ``signkit train CONFIG <its overrides>`` in its own process (``train_child.py``); rows
+are appended to ``docs/ablation_<dataset>.jsonl`` as they finish, so an interrupted run keeps what it
+measured and the table is rebuilt from that file (a (row, seed)'s newest result wins). With
+``--jobs 2`` each process gets one torch thread (``OMP_NUM_THREADS=1``).
+
+The recipe of ``configs/fpha/islr_transformer_small.yaml`` (the best single model of
+``docs/results_fpha.md``): the keypoint augmentation signkit uses when a config gives none
+(temporal crop to >= 80 %, speed +-20 %, rotation +-15 deg, scale +-10 %, shift 0.1, jitter 0.01;
+:data:`signkit.config.KEYPOINT_AUGMENT`), label smoothing 0.1 (Szegedy et al. 2016), AdamW with
+weight decay 0.05 (Loshchilov & Hutter 2019) and a cosine schedule (Loshchilov & Hutter 2017), and
+the model's own regularisers (late dropout 0.8 from a quarter of training and drop path 0.2, as the
+ISLR 2023 winner's solution).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).parent))
+from train_table import machine, run_one  # noqa: E402
+
+ROOT = Path(__file__).resolve().parents[1]
+
+_NO_AUG = [f"data.augment.{k}=0" for k in ("crop", "speed", "rotation", "scale", "shift", "jitter")]
+
+# name: (what changes, overrides). Order = the order they run in (most telling first).
+ROWS: dict[str, tuple[str, list[str]]] = {
+    "full": ("the full recipe", []),
+    "no_augmentation": ("− all keypoint augmentation", _NO_AUG),
+    "no_crop": ("− temporal crop (≥ 80 %)", ["data.augment.crop=0"]),
+    "no_speed": ("− speed (±20 %)", ["data.augment.speed=0"]),
+    "no_rotation": ("− rotation (±15°)", ["data.augment.rotation=0"]),
+    "no_label_smoothing": ("− label smoothing (0.1)", ["train.label_smoothing=0"]),
+    "no_late_dropout": ("− late dropout (0.8)", ["model.args.late_dropout=0"]),
+    "no_drop_path": ("− drop path (0.2)", ["model.args.drop_path=0"]),
+    "mixup": ("+ mixup (α 0.5)", ["train.mixup=0.5"]),
+    "no_scale": ("− scale (±10 %)", ["data.augment.scale=0"]),
+    "no_shift": ("− shift (0.1)", ["data.augment.shift=0"]),
+    "no_weight_decay": ("− weight decay (0.05)", ["train.weight_decay=0"]),
+    "no_cosine": ("− cosine schedule (constant rate)", ["train.schedule=none"]),
+    "no_jitter": ("− jitter (0.01)", ["data.augment.jitter=0"]),
+    "ema": ("+ EMA of weights (0.999)", ["train.ema=0.999"]),
+    "time_mask": ("+ time masking (≤ 20 %)", ["data.augment.time_mask=0.2"]),
+    "joint_dropout": ("+ joint dropout (0.1)", ["data.augment.joint_dropout=0.1"]),
+}
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--config", default=str(ROOT / "configs" / "fpha" / "islr_transformer_small.yaml"))
+    ap.add_argument("--rows", nargs="*", default=list(ROWS), choices=list(ROWS))
+    ap.add_argument("--seeds", nargs="*", type=int, default=[0])
+    ap.add_argument("--jobs", type=int, default=2, help="trainings at a time (each with 1 torch thread when > 1)")
+    ap.add_argument("--out", default=None, help="markdown file (default docs/ablation_<dataset>.md)")
+    ap.add_argument("--runs", default=str(ROOT / "runs" / "ablation"))
+    ap.add_argument("overrides", nargs="*", default=[], help="key=value for every row (e.g. train.epochs=50)")
+    a = ap.parse_args()
+    config = Path(a.config)
+    dataset = config.parent.name
+    out = Path(a.out or ROOT / "docs" / f"ablation_{dataset}.md")
+    rows_file = out.with_suffix(".jsonl")
+    if a.jobs > 1:
+        os.environ["OMP_NUM_THREADS"] = "1"
+    todo = [(name, seed) for name in a.rows for seed in a.seeds]
+
+    def one(job: tuple[str, int]) -> dict:
+        name, seed = job
+        ov = [*a.overrides, *ROWS[name][1], f"train.seed={seed}"]
+        row = run_one(config, ov, Path(a.runs) / name)
+        row.update(row=name, seed=seed, overrides=ov, machine=machine(), date=time.strftime("%Y-%m-%d"),
+                   threads=os.environ.get("OMP_NUM_THREADS", "default"), jobs=a.jobs,
+                   command=f"signkit train {config.relative_to(ROOT) if config.is_relative_to(ROOT) else config} "
+                           + " ".join(ov))
+        return row
+
+    with ThreadPoolExecutor(max_workers=max(1, a.jobs)) as pool:
+        for fut in as_completed([pool.submit(one, job) for job in todo]):  # written as each finishes
+            row = fut.result()
+            print(json.dumps(row), flush=True)
+            with open(rows_file, "a") as f:
+                f.write(json.dumps(row) + "\n")
+            write_table(config, rows_file, out)
+    print(f"wrote {out}")
+
+
+def write_table(config: Path, rows_file: Path, out: Path) -> None:
+    runs: dict[str, dict[int, dict]] = {}
+    for ln in rows_file.read_text().splitlines():
+        r = json.loads(ln)
+        runs.setdefault(r["row"], {})[int(r["seed"])] = r
+    ok = {n: [r for r in rs.values() if "error" not in r] for n, rs in runs.items()}
+
+    def mean(name: str) -> float | None:
+        v = [r["top1"] for r in ok.get(name, [])]
+        return statistics.mean(v) if v else None
+
+    def fmt(v: list[float]) -> str:
+        return f"{v[0]:.2%}" if len(v) == 1 else f"{statistics.mean(v):.2%} ± {statistics.stdev(v):.2%}"
+
+    base = mean("full")
+    machines = sorted({r["machine"] for rs in runs.values() for r in rs.values() if "machine" in r})
+    lines = [f"# {config.parent.name}: ablation of the `{config.stem}` recipe", "",
+             f"Machine: {'; '.join(machines)}.", "",
+             f"Produced by `.venv/bin/python benchmarks/{Path(__file__).name} --config "
+             f"{config.relative_to(ROOT) if config.is_relative_to(ROOT) else config} [--rows ...] [--seeds ...]`: "
+             "one training run per row and seed, each the full recipe with one thing changed, test top-1 on the "
+             "official 1:1 split (model selection on a per-class 10 % hold-out of the training split). "
+             "Δ is against the full recipe's run(s) in this table.", "",
+             "| row | change | seeds | test top-1 | Δ vs full (points) | epochs (best) | s / epoch | command |",
+             "|---|---|---|---|---|---|---|---|"]
+    for name in [n for n in ROWS if n in runs] + sorted(set(runs) - set(ROWS)):
+        rs = ok.get(name, [])
+        label = ROWS.get(name, (name, []))[0]
+        if not rs:
+            err = next(iter(runs[name].values())).get("error", "failed")
+            lines.append(f"| {name} | {label} | | failed: {err} | | | | |")
+            continue
+        top = [r["top1"] for r in rs]
+        d = "" if base is None or name == "full" else f"{100 * (statistics.mean(top) - base):+.2f}"
+        cmd = rs[-1]["command"].replace(f"train.seed={rs[-1]['seed']}", "train.seed=<seed>")
+        lines.append(f"| {name} | {label} | {', '.join(str(r['seed']) for r in rs)} | {fmt(top)} | {d} | "
+                     f"{rs[-1]['epochs']} ({', '.join(str(r['best_epoch']) for r in rs)}) | "
+                     f"{statistics.mean(r['s_per_epoch'] for r in rs):.1f} | `{cmd}` |")
+    missing = [n for n in ROWS if n not in runs]
+    if missing:
+        lines += ["", "Not run yet: " + ", ".join(f"`{n}` ({ROWS[n][0]})" for n in missing) + "."]
+    threads = sorted({f"{r.get('jobs')} jobs at a time, OMP_NUM_THREADS={r.get('threads')}"
+                      for rs in runs.values() for r in rs.values()})
+    lines += ["", "Conditions: " + "; ".join(threads) + " (s / epoch is slower than on an idle machine)."]
+    tmp = out.with_suffix(f".{os.getpid()}.tmp")
+    tmp.write_text("\n".join(lines) + "\n")
+    os.replace(tmp, out)
+
+
+if __name__ == "__main__":
+    main()
