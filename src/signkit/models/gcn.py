@@ -76,19 +76,38 @@ def skeleton_graph(layout) -> tuple[np.ndarray, np.ndarray]:
     return a, parent
 
 
+def masked_batch_norm(x: torch.Tensor, m: torch.Tensor, bn: nn.BatchNorm1d) -> torch.Tensor:
+    """Batch norm over dim 1 (channels) of ``x (B, C, ...)`` whose statistics count only the
+    elements where the 0/1 weight ``m`` (broadcastable to ``x``, constant over channels) is 1; those
+    elsewhere come out as zeros. The values are those of ``bn`` applied to the selected elements.
+
+    Three paths with the same values: eval mode is the running statistics' per-channel affine map,
+    then the mask (no boolean indexing, so it exports); training with nothing padded (batches
+    resampled to ``data.num_frames``, the usual case) is ``bn`` on the whole tensor; training with
+    padding selects the real elements by boolean indexing.
+    """
+    if not bn.training and bn.running_mean is not None:
+        return bn(x.flatten(2)).view_as(x) * m.to(x.dtype)
+    if bool((m != 0).all()):
+        return bn(x.flatten(2)).view_as(x)
+    c = x.shape[1]
+    keep = (m != 0).expand_as(x[:, :1]).squeeze(1)  # (B, ...) without the channel dim
+    flat = x.movedim(1, -1)  # (B, ..., C)
+    out = torch.zeros_like(flat)
+    out[keep] = bn(flat[keep].reshape(-1, c))
+    return out.movedim(-1, 1)
+
+
 class _MaskedBN2d(nn.Module):
-    """BatchNorm over channels of ``(B, C, T, V)`` whose statistics use the real frames only."""
+    """BatchNorm over channels of ``(B, C, T, V)`` whose statistics use the real frames only
+    (:func:`masked_batch_norm`; parameters and buffers are those of the inner ``bn``)."""
 
     def __init__(self, c: int):
         super().__init__()
         self.bn = nn.BatchNorm1d(c)
 
-    def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        b, c, t, v = x.shape
-        flat = x.permute(0, 2, 3, 1)  # (B, T, V, C)
-        out = torch.zeros_like(flat)
-        out[mask] = self.bn(flat[mask].reshape(-1, c)).reshape(-1, v, c)
-        return out.permute(0, 3, 1, 2)
+    def forward(self, x: torch.Tensor, m: torch.Tensor) -> torch.Tensor:  # m (B, 1, T, 1)
+        return masked_batch_norm(x, m, self.bn)
 
 
 class _GraphConv(nn.Module):
@@ -155,9 +174,9 @@ class _Block(nn.Module):
         self.act = nn.ReLU()
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor, m: torch.Tensor) -> torch.Tensor:
-        r = x if self.res is None else self.res_bn(self.res(x), mask)
-        h = self.act(self.bn1(self.gcn(x), mask)) * m
-        h = self.bn2(self.tcn(self.drop(h)), mask)
+        r = x if self.res is None else self.res_bn(self.res(x), m)
+        h = self.act(self.bn1(self.gcn(x), m)) * m
+        h = self.bn2(self.tcn(self.drop(h)), m)
         if self.att is not None:
             h = self.att(h, m)
         return self.act(h + r) * m
@@ -176,9 +195,8 @@ class _Backbone(nn.Module):
 
     def forward(self, x: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:  # x (B, T, V, C)
         b, t, v, c = x.shape
-        flat = torch.zeros(b, t, v * c, dtype=x.dtype, device=x.device)
-        flat[mask] = self.data_bn(x[mask].reshape(-1, v * c))
-        h = flat.view(b, t, v, c).permute(0, 3, 1, 2)  # (B, C, T, V)
+        flat = masked_batch_norm(x.reshape(b, t, v * c).transpose(1, 2), mask.to(x.dtype)[:, None, :], self.data_bn)
+        h = flat.transpose(1, 2).reshape(b, t, v, c).permute(0, 3, 1, 2)  # (B, C, T, V)
         m = mask.to(x.dtype)[:, None, :, None]
         for blk in self.blocks:
             h = blk(h, mask, m)
