@@ -178,3 +178,23 @@ def test_balanced_class_weights():
     assert torch.allclose(w[:3] * counts, torch.full((3,), 1.5))
     with pytest.raises(ValueError, match=r"\[0, 4\)"):
         balanced_class_weights([0, 4], 4)
+
+
+def test_runs_started_in_the_same_second_get_their_own_folders(tmp_path, monkeypatch):
+    """Seeds run in parallel used to collide on ``<stamp>`` (exists-then-mkdir race): each call
+    must claim a distinct, new folder, even from 16 threads at once within one second."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from signkit.config import load_config
+    from signkit.training import fit
+
+    monkeypatch.delenv(fit.RUN_DIR_ENV, raising=False)
+    monkeypatch.delenv("LOCAL_RANK", raising=False)
+    monkeypatch.setattr(fit, "datetime", type("Frozen", (), {"now": staticmethod(
+        lambda: __import__("datetime").datetime(2026, 12, 3, 19, 30, 0))}))
+    cfg = load_config(ROOT / "configs/fpha/tcn.yaml", [f"output_dir={tmp_path}"])
+    with ThreadPoolExecutor(16) as pool:
+        runs = list(pool.map(lambda _: fit.make_run_dir(cfg), range(16)))
+    assert len({r.resolve() for r in runs}) == 16
+    assert sorted(p.name for p in (tmp_path / cfg.name).iterdir()) == sorted(r.name for r in runs)
+    assert {r.name for r in runs} >= {"20261203-193000", "20261203-193000-15"}

@@ -50,19 +50,27 @@ def quiet_lightning() -> None:
 
 
 def make_run_dir(cfg: Config) -> Path:
-    """``<output_dir>/<name>/<YYYYmmdd-HHMMSS>``; DDP children reuse the parent's folder."""
+    """``<output_dir>/<name>/<YYYYmmdd-HHMMSS>[-<n>]``, a new folder: runs of one config started in
+    the same second (e.g. seeds in parallel) each claim their own, since ``mkdir`` itself is the
+    claim. DDP children reuse the parent's folder.
+
+    Raises:
+        FileExistsError: 1000 folders of this name and second already exist.
+    """
     if os.environ.get(RUN_DIR_ENV) and os.environ.get("LOCAL_RANK", "0") != "0":
         return Path(os.environ[RUN_DIR_ENV])
     stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-    run = Path(cfg.output_dir) / cfg.name / stamp
-    n = 1
-    while run.exists():
-        run = Path(cfg.output_dir) / cfg.name / f"{stamp}-{n}"
-        n += 1
-    ensure_dir(run.parent)
-    run.mkdir()
-    os.environ[RUN_DIR_ENV] = str(run.resolve())
-    return run
+    parent = Path(cfg.output_dir) / cfg.name
+    ensure_dir(parent)
+    for n in range(1000):
+        run = parent / (stamp if n == 0 else f"{stamp}-{n}")
+        try:
+            run.mkdir()
+        except FileExistsError:
+            continue
+        os.environ[RUN_DIR_ENV] = str(run.resolve())
+        return run
+    raise FileExistsError(f"{parent}: 1000 run folders named {stamp}[-n] already exist")
 
 
 def _progress_callbacks(mode: str) -> tuple[list, bool]:
