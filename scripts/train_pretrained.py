@@ -88,6 +88,29 @@ def _mean(d: dict, key: str) -> float:
     return sum(v[key] for v in d.values()) / len(d)
 
 
+def seeds_paragraph() -> str:
+    """The recipe's held-out-people figures over seeds, from ``benchmarks/fingerspelling_recipes.py``
+    (``docs/fingerspelling_recipes.jsonl``), or '' when that has not run."""
+    import statistics
+
+    rows_file = ROOT / "docs" / "fingerspelling_recipes.jsonl"
+    if not rows_file.is_file():
+        return ""
+    sys.path.insert(0, str(ROOT / "benchmarks"))
+    from fingerspelling_recipes import MASSEY, USERS, load, seed_means
+
+    rows = load(rows_file)
+    m, u = seed_means(rows, "current", MASSEY), seed_means(rows, "current", USERS)
+    if len(m) < 2 or len(u) < 2:
+        return ""
+    return (f"Over {len(m)} seeds (1 torch thread per run; `benchmarks/fingerspelling_recipes.py`, "
+            f"`docs/fingerspelling_recipes.md`) the same recipe scores **{statistics.mean(m):.2%} ± "
+            f"{statistics.stdev(m):.2%}** on Massey (leave one person out) and {statistics.mean(u):.2%} ± "
+            f"{statistics.stdev(u):.2%} on asl_letters_users (leave one folder out); the single run above is one "
+            "draw of that spread. Variants chosen on asl_letters_users alone (more epochs, stronger augmentation, "
+            "wider layers, mixup, no distance features) did not beat it beyond the seed spread.\n")
+
+
 def card(shipped: dict, fold: dict | None, seconds: float) -> str:
     rows = ""
     if fold:
@@ -130,6 +153,7 @@ second halves: top-1 {shipped['top1']:.2%} on the {shipped['n']} frames with a h
 **On people it never saw** (the same recipe, retrained with each group held out; `scripts/train_pretrained.py --folds`):
 
 {rows or '(run with --folds for these figures)'}
+{seeds_paragraph()}
 SILFA's signer may use another manual alphabet or hand-shape variants for some letters (see its
 SOURCE.md), so the SILFA rows measure a different condition, not only a new person. The Massey and
 asl_letters_users rows never saw the held-out people; asl_letters_users' folders may share people
