@@ -56,6 +56,7 @@ ROWS: dict[str, tuple[str, list[str]]] = {
     "ema": ("+ EMA of weights (0.999)", ["train.ema=0.999"]),
     "time_mask": ("+ time masking (≤ 20 %)", ["data.augment.time_mask=0.2"]),
     "joint_dropout": ("+ joint dropout (0.1)", ["data.augment.joint_dropout=0.1"]),
+    "epochs_200": ("+ twice the epochs (200; cosine over all of them)", ["train.epochs=200"]),
 }
 
 
