@@ -185,8 +185,11 @@ def test_runs_started_in_the_same_second_get_their_own_folders(tmp_path, monkeyp
     must claim a distinct, new folder, even from 16 threads at once within one second."""
     from concurrent.futures import ThreadPoolExecutor
 
+    import importlib
+
     from signkit.config import load_config
-    from signkit.training import fit
+
+    fit = importlib.import_module("signkit.training.fit")  # the module (the package exports a function of that name)
 
     monkeypatch.delenv(fit.RUN_DIR_ENV, raising=False)
     monkeypatch.delenv("LOCAL_RANK", raising=False)
@@ -198,3 +201,7 @@ def test_runs_started_in_the_same_second_get_their_own_folders(tmp_path, monkeyp
     assert len({r.resolve() for r in runs}) == 16
     assert sorted(p.name for p in (tmp_path / cfg.name).iterdir()) == sorted(r.name for r in runs)
     assert {r.name for r in runs} >= {"20261203-193000", "20261203-193000-15"}
+    # the race made certain: another process creates the folder between a look and the mkdir (here
+    # every look says "free"); the mkdir itself must be the claim
+    monkeypatch.setattr(type(tmp_path), "exists", lambda self, *a, **k: False)
+    assert fit.make_run_dir(cfg).name == "20261203-193000-16"
