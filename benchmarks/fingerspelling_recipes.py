@@ -120,23 +120,23 @@ def choose(rows: list[dict], variants: list[str], seeds: list[int]) -> str:
     return max(variants, key=lambda v: (score(v), -variants.index(v)))
 
 
-def seed_means(rows: list[dict], variant: str, folds: list[str]) -> list[float]:
-    """The fold means of ``variant`` on ``folds``, one per seed that has all of them."""
-    m = [fold_mean(rows, variant, folds, s) for s in sorted({r["seed"] for r in rows})]
-    return [x for x in m if x is not None]
+def seed_means(rows: list[dict], variant: str, folds: list[str]) -> dict[int, float]:
+    """``{seed: mean top-1 over folds}`` of ``variant``, for the seeds that have all of ``folds``."""
+    m = {s: fold_mean(rows, variant, folds, s) for s in sorted({r["seed"] for r in rows})}
+    return {s: x for s, x in m.items() if x is not None}
 
 
 def verdict(rows: list[dict], chosen: str) -> list[str]:
     """What the table decides: a variant replaces the shipped recipe only when its asl_letters_users
     margin over it is more than twice the larger seed sd of the two (else the choice is noise)."""
-    cu, ch = seed_means(rows, "current", USERS), seed_means(rows, chosen, USERS)
+    cu, ch = list(seed_means(rows, "current", USERS).values()), list(seed_means(rows, chosen, USERS).values())
     if chosen == "current" or len(cu) < 2 or len(ch) < 2:
         return []
     margin = statistics.mean(ch) - statistics.mean(cu)
     sd = max(statistics.stdev(cu), statistics.stdev(ch))
     mc, mh = seed_means(rows, "current", MASSEY), seed_means(rows, chosen, MASSEY)
-    massey = (f" On Massey, run after the choice, `{chosen}` scores {statistics.mean(mh):.2%} against the current "
-              f"recipe's {statistics.mean(mc):.2%}." if mc and mh else "")
+    massey = (f" On Massey, run after the choice, `{chosen}` scores {statistics.mean(mh.values()):.2%} against the "
+              f"current recipe's {statistics.mean(mc.values()):.2%}." if mc and mh else "")
     keep = margin <= 2 * sd
     return ["", f"**Verdict.** Over {len(ch)} seeds `{chosen}` leads the current recipe on asl_letters_users by "
             f"{100 * margin:.2f} points, {'within' if keep else 'beyond'} twice the seed sd ({100 * 2 * sd:.2f}): "
@@ -148,11 +148,11 @@ def write_table(rows_file: Path, out: Path, variants: list[str]) -> None:
     rows = load(rows_file)
 
     def cell(v: str, folds: list[str]) -> str:
-        per_seed = {s: fold_mean(rows, v, folds, s) for s in sorted({r["seed"] for r in rows})}
-        m = [x for x in per_seed.values() if x is not None]
+        per_seed = seed_means(rows, v, folds)
+        m = list(per_seed.values())
         if not m:
             return ""
-        seeds = ", ".join(str(s) for s, x in per_seed.items() if x is not None)
+        seeds = ", ".join(map(str, per_seed))
         return (f"{m[0]:.2%} (seed {seeds})" if len(m) == 1
                 else f"{statistics.mean(m):.2%} ± {statistics.stdev(m):.2%} (seeds {seeds})")
 

@@ -100,7 +100,7 @@ def seeds_paragraph() -> str:
     from fingerspelling_recipes import MASSEY, USERS, load, seed_means
 
     rows = load(rows_file)
-    m, u = seed_means(rows, "current", MASSEY), seed_means(rows, "current", USERS)
+    m, u = list(seed_means(rows, "current", MASSEY).values()), list(seed_means(rows, "current", USERS).values())
     if len(m) < 2 or len(u) < 2:
         return ""
     return (f"Over {len(m)} seeds (1 torch thread per run; `benchmarks/fingerspelling_recipes.py`, "

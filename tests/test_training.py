@@ -183,18 +183,22 @@ def test_balanced_class_weights():
 def test_runs_started_in_the_same_second_get_their_own_folders(tmp_path, monkeypatch):
     """Seeds run in parallel used to collide on ``<stamp>`` (exists-then-mkdir race): each call
     must claim a distinct, new folder, even from 16 threads at once within one second."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    import datetime
     import importlib
+    from concurrent.futures import ThreadPoolExecutor
 
     from signkit.config import load_config
 
     fit = importlib.import_module("signkit.training.fit")  # the module (the package exports a function of that name)
 
+    class Frozen:  # every run starts in the same second
+        @staticmethod
+        def now():
+            return datetime.datetime(2026, 12, 3, 19, 30, 0)
+
     monkeypatch.delenv(fit.RUN_DIR_ENV, raising=False)
     monkeypatch.delenv("LOCAL_RANK", raising=False)
-    monkeypatch.setattr(fit, "datetime", type("Frozen", (), {"now": staticmethod(
-        lambda: __import__("datetime").datetime(2026, 12, 3, 19, 30, 0))}))
+    monkeypatch.setattr(fit, "datetime", Frozen)
     cfg = load_config(ROOT / "configs/fpha/tcn.yaml", [f"output_dir={tmp_path}"])
     with ThreadPoolExecutor(16) as pool:
         runs = list(pool.map(lambda _: fit.make_run_dir(cfg), range(16)))
