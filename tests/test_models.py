@@ -117,6 +117,25 @@ def test_new_models_take_any_layout_and_ignore_padding(layout):
         assert torch.allclose(a, b, atol=1e-5) and torch.allclose(a[perm], c, atol=1e-5)
 
 
+@pytest.mark.parametrize("name", ["islr_transformer_small", "stgcn_small", "slgcn_small", "slgcn_4s"])
+def test_new_models_save_and_load_as_checkpoints(name, tmp_path):
+    """A trained model must survive the checkpoint format (safetensors refuses tensors that share
+    storage: the graph models' blocks once shared one adjacency tensor, so training crashed at its end)."""
+    from signkit.checkpoint import load_checkpoint, save_checkpoint
+    from signkit.kinds import InputSpec
+
+    torch.manual_seed(0)
+    model = create_model(name, 4, "fpha_hand21").eval()
+    spec = InputSpec("keypoints", layout="fpha_hand21", joints=21, dims=3)
+    path = save_checkpoint(tmp_path / "m.safetensors", model, model_name=name, model_args={}, vocabulary=list("abcd"),
+                           spec=spec, preprocessing={}, config={})
+    loaded, meta = load_checkpoint(path)
+    x, mask = torch.randn(2, 12, 21, 3), torch.ones(2, 12, dtype=torch.bool)
+    with torch.no_grad():
+        assert torch.equal(model(x, mask), loaded(x, mask))
+    assert meta["model"] == name
+
+
 def test_graph_from_the_layout_and_streams():
     from dataclasses import replace
 

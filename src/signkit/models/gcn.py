@@ -121,7 +121,7 @@ class _GraphConv(nn.Module):
         k, v, _ = a.shape
         self.k, self.cout = k, cout
         self.conv = nn.Conv2d(cin, cout * k, 1)
-        self.register_buffer("a", torch.from_numpy(a))
+        self.register_buffer("a", torch.tensor(a), persistent=False)  # a copy: blocks share no storage (safetensors)
         self.decoupled = decoupled
         if decoupled:
             if cout % groups:
