@@ -32,6 +32,7 @@ def test_live_spells_hola_in_real_time_with_the_shipped_model(data_root, tmp_pat
     assert [e["emitted_s"] for e in lines] == sorted(e["emitted_s"] for e in lines), why
     assert lines[0]["emitted_s"] < 2.5, why  # H came out while the video was still playing, not at the end
     lat = summary["latency"]
+    assert summary["source"]["runtime"] == "onnxruntime", why  # auto: a hand-shape model runs in ONNX Runtime
     # real time: a busy machine may drop a frame or two (counted), never lose one silently
     assert lat["frames"] + lat["dropped"] == 64 and lat["dropped"] <= 8 and summary["source"]["realtime"] is True, why
     for stage in ("decode", "landmarks", "filter", "model", "decoder", "total"):

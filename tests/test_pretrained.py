@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
 from conftest import signkit
@@ -40,6 +41,23 @@ def test_fingerspelling_model_reads_silfa_frames_it_never_saw(data_root):
     test = [s for s in load_silfa_letters("test", str(data_root)).samples if s.gloss in STATIC_LETTERS][::10]
     right = sum(rec.predict_file(s.image, 1)[0][0] == s.gloss for s in test)
     assert right >= 0.85 * len(test), (right, len(test))
+
+
+def test_onnx_runtime_copy_gives_the_same_probabilities(data_root):
+    """What `signkit live` runs by default for hand shapes: the model exported in memory to ONNX Runtime,
+    the same probabilities as torch on real SILFA frames; the original recogniser is left in torch."""
+    import signkit.api as sk
+    from signkit.data.images import load_silfa_letters
+    from signkit.errors import SignkitError
+
+    rec = sk.load_pretrained("asl_fingerspelling")
+    fast = rec.with_onnx_runtime()
+    assert (rec.runtime, fast.runtime) == ("torch", "onnxruntime") and fast.with_onnx_runtime() is fast
+    images = [rec.read(s.image) for s in load_silfa_letters("test", str(data_root)).samples[::60][:6]]
+    p, q = rec.predict_proba(images), fast.predict_proba(images)
+    assert p.shape == q.shape == (len(images), 24) and np.allclose(p, q, atol=1e-5)
+    with pytest.raises(SignkitError, match="unknown runtime 'gpu'; expected one of"):
+        sk.live("asl_fingerspelling", str(data_root / "videos/fingerspelling/finger.mp4"), runtime="gpu")
 
 
 def test_digits_model_on_its_test_split(data_root):

@@ -171,7 +171,9 @@ def live(checkpoint: str = typer.Argument("asl_fingerspelling", help="checkpoint
          hop: float = typer.Option(0.25, "--hop", help="isolated signs: hop (s)"),
          timeout: float = typer.Option(10.0, "--timeout", help="seconds to wait for a URL to answer"),
          max_frames: Optional[int] = typer.Option(None, "--max-frames", help="stop after so many frames"),
-         mirrored: bool = typer.Option(False, help="selfie view: keep MediaPipe's handedness labels")):
+         mirrored: bool = typer.Option(False, help="selfie view: keep MediaPipe's handedness labels"),
+         runtime: str = typer.Option("auto", "--runtime", help="what runs a torch checkpoint's model: auto (ONNX "
+                                     "Runtime for hand shapes, torch for sign windows), onnx or torch")):
     """Recognise signing as it happens: letters (hand-shape checkpoints) or isolated signs (keypoint
     checkpoints) from a webcam, a stream or a video file; prints each event as it is emitted and the
     latency per stage at the end."""
@@ -185,7 +187,7 @@ def live(checkpoint: str = typer.Argument("asl_fingerspelling", help="checkpoint
     src = int(source) if source.isdigit() and len(source) <= 3 else source
     r = _api().live(checkpoint, src, realtime=realtime, overlay=out, overwrite=overwrite, show=show, on_event=emit,
                     filter=not no_filter, min_cutoff=min_cutoff, beta=beta, threshold=threshold, window_s=window,
-                    hop_s=hop, timeout_s=timeout, max_frames=max_frames, mirrored=mirrored)
+                    hop_s=hop, timeout_s=timeout, max_frames=max_frames, mirrored=mirrored, runtime=runtime)
     if as_json:
         d = r.to_dict()
         d.pop("events")
@@ -200,7 +202,8 @@ def live(checkpoint: str = typer.Argument("asl_fingerspelling", help="checkpoint
     lat = r.latency
     console.print(_t(f"text: {r.text}"))
     console.print(_t(f"frames {lat['frames']}, dropped {lat['dropped']}, {lat['fps']:.1f} frames/s "
-                     f"sustained over {lat['wall_s']:.1f} s" + (f"; overlay {r.overlay}" if r.overlay else "")))
+                     f"sustained over {lat['wall_s']:.1f} s; model run by {r.source.get('runtime')}"
+                     + (f"; overlay {r.overlay}" if r.overlay else "")))
     if r.source.get("error"):
         err.print(Text.assemble(("warning: ", "bold yellow"), _clean(r.source["error"])))
 

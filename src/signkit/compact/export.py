@@ -21,6 +21,7 @@ loading runs code from the file); TorchScript files are for deployment (C++/mobi
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 from pathlib import Path
@@ -53,6 +54,59 @@ def example_inputs(meta: dict, batch: int = 1) -> tuple[torch.Tensor, ...]:
     ``input_names`` (see :meth:`signkit.kinds.InputKind.example_inputs`)."""
     spec = input_spec(meta)
     return get_kind(spec.kind).example_inputs(spec, batch)
+
+
+@contextlib.contextmanager
+def _plain_attention():
+    """nn.MultiheadAttention's eval fast path (``aten::_native_multi_head_attention``) off: it has no
+    ONNX symbolic and traces badly; the plain attention ops compute the same function
+    (islr_transformer models need it)."""
+    fastpath = torch.backends.mha.get_fastpath_enabled()
+    torch.backends.mha.set_fastpath_enabled(False)
+    try:
+        yield
+    finally:
+        torch.backends.mha.set_fastpath_enabled(fastpath)
+
+
+def onnx_bytes(model: nn.Module, meta: dict, opset: int = 17, source: str = "") -> bytes:
+    """The fp32 ONNX graph of a signkit model (no metadata attached), with the inputs of the
+    checkpoint's kind (module docstring): a dynamic batch axis and, for keypoints, a dynamic frame
+    axis where the traced graph allows it (else a fixed one, so another length is a clear error).
+    ``model`` is put in eval mode; attention is exported as plain ops. ``source`` (a checkpoint path)
+    names the model in errors.
+
+    Raises:
+        SignkitError: the exporter fails (the model, ``source`` and the reason named).
+    """
+    import warnings
+
+    kind = get_kind(input_spec(meta).kind)
+    wrapper = _Logits(model).eval()
+    args = example_inputs(meta, batch=2)
+    names = list(kind.input_names)
+    axes = kind.dynamic_axes()
+
+    def export(axes: dict) -> bytes:
+        buf = io.BytesIO()
+        with torch.no_grad(), warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # the TorchScript-based exporter's deprecation notice
+            torch.onnx.export(wrapper, args, buf, input_names=names, output_names=["logits"],
+                              dynamic_axes=axes, opset_version=opset, dynamo=False)
+        return buf.getvalue()
+
+    try:
+        with _plain_attention():
+            data = export(axes)
+        if "frames" in axes.get("x", {}).values() and not _runs_at_other_length(data, args):
+            # the traced graph fixed the sequence length (nn.MultiheadAttention's reshapes): say so in
+            # the graph, a fixed frames axis, so that another length is a clear error, not a crash
+            with _plain_attention():
+                data = export({k: {i: n for i, n in v.items() if n != "frames"} for k, v in axes.items()})
+    except Exception as e:  # exporter failures come in many types; name the model and the step
+        where = f" from {source}" if source else ""
+        raise SignkitError(f"exporting {meta.get('model')!r}{where} to onnx failed: {e}") from e
+    return data
 
 
 def _to_fp16_storage(proto) -> None:
@@ -122,11 +176,11 @@ def _calibration_batches(meta: dict, n: int, data_root: str | None) -> list[dict
     return out
 
 
-def _runs_at_other_length(onnx_bytes: bytes, args: tuple[torch.Tensor, ...]) -> bool:
+def _runs_at_other_length(data: bytes, args: tuple[torch.Tensor, ...]) -> bool:
     """Whether an exported keypoint graph runs on sequences 3 frames longer than it was traced with."""
     import onnxruntime as ort
 
-    sess = ort.InferenceSession(onnx_bytes, providers=["CPUExecutionProvider"])
+    sess = ort.InferenceSession(data, providers=["CPUExecutionProvider"])
     names = [i.name for i in sess.get_inputs()]
     feeds = {n: torch.cat([a, a[:, :3]], 1).numpy() for n, a in zip(names, args)}
     try:
@@ -136,7 +190,7 @@ def _runs_at_other_length(onnx_bytes: bytes, args: tuple[torch.Tensor, ...]) -> 
     return True
 
 
-def quantize_int8(onnx_bytes: bytes, meta: dict, calibration: int = 100, data_root: str | None = None) -> bytes:
+def quantize_int8(data: bytes, meta: dict, calibration: int = 100, data_root: str | None = None) -> bytes:
     """Static int8 quantization (ONNX Runtime, QDQ format, per-channel int8 weights, uint8
     activations) calibrated on ``calibration`` real training samples of the checkpoint's dataset."""
     import tempfile
@@ -156,7 +210,7 @@ def quantize_int8(onnx_bytes: bytes, meta: dict, calibration: int = 100, data_ro
 
     with tempfile.TemporaryDirectory(prefix="signkit-int8-") as d:
         src, pre, dst = Path(d) / "m.onnx", Path(d) / "pre.onnx", Path(d) / "int8.onnx"
-        src.write_bytes(onnx_bytes)
+        src.write_bytes(data)
         try:
             quant_pre_process(str(src), str(pre))
         except AssertionError:  # ONNX Runtime's symbolic shape inference cannot follow every graph
@@ -195,35 +249,13 @@ def export_checkpoint(checkpoint: str | Path, out: str | Path | None = None, fmt
         out = checkpoint.with_name(stem + (".onnx" if fmt == "onnx" else ".pt"))
     out = check_output(out, [checkpoint], overwrite)
     model, meta = load_checkpoint(checkpoint)  # raises CheckpointError with the reason
-    kind = get_kind(input_spec(meta).kind)
-    wrapper = _Logits(model).eval()
-    args = example_inputs(meta, batch=2)
     moved = 0
-    fastpath = torch.backends.mha.get_fastpath_enabled()
-    # nn.MultiheadAttention's eval fast path (aten::_native_multi_head_attention) has no ONNX
-    # symbolic: export the plain attention ops (the same function; islr_transformer models need it)
-    torch.backends.mha.set_fastpath_enabled(False)
     try:
         if fmt == "onnx":
             import onnx
 
-            buf = io.BytesIO()
-            names = list(kind.input_names)
-            axes = kind.dynamic_axes()
-            with torch.no_grad():
-                torch.onnx.export(wrapper, args, buf, input_names=names, output_names=["logits"],
-                                  dynamic_axes=axes, opset_version=opset, dynamo=False)
-            if "frames" in axes.get("x", {}).values() and not _runs_at_other_length(buf.getvalue(), args):
-                # the traced graph fixed the sequence length (nn.MultiheadAttention's reshapes): say so in
-                # the graph, a fixed frames axis, so that another length is a clear error, not a crash
-                axes = {k: {i: n for i, n in v.items() if n != "frames"} for k, v in axes.items()}
-                buf = io.BytesIO()
-                with torch.no_grad():
-                    torch.onnx.export(wrapper, args, buf, input_names=names, output_names=["logits"],
-                                      dynamic_axes=axes, opset_version=opset, dynamo=False)
-            proto = onnx.load_from_string(buf.getvalue())
-            if int8:
-                proto = quantize_int8(buf.getvalue(), meta, calibration, data_root)
+            raw = onnx_bytes(model, meta, opset, source=str(checkpoint))
+            proto = quantize_int8(raw, meta, calibration, data_root) if int8 else onnx.load_from_string(raw)
             if fp16:
                 _to_fp16_storage(proto)
             if sparse:
@@ -234,9 +266,10 @@ def export_checkpoint(checkpoint: str | Path, out: str | Path | None = None, fmt
             onnx.checker.check_model(proto)
             data = proto.SerializeToString()
         else:
-            m = wrapper.half() if fp16 else wrapper
-            targs = tuple(a.half() if a.is_floating_point() and fp16 else a for a in args)
-            with torch.no_grad():
+            m = _Logits(model).eval()
+            m = m.half() if fp16 else m
+            targs = tuple(a.half() if a.is_floating_point() and fp16 else a for a in example_inputs(meta, batch=2))
+            with torch.no_grad(), _plain_attention():
                 traced = torch.jit.trace(m, targs, check_trace=False)
             buf = io.BytesIO()
             torch.jit.save(traced, buf, _extra_files={"signkit.json": json.dumps(meta)})
@@ -245,8 +278,6 @@ def export_checkpoint(checkpoint: str | Path, out: str | Path | None = None, fmt
         raise
     except Exception as e:  # exporter failures come in many types; name the model and the step
         raise SignkitError(f"exporting {meta['model']!r} from {checkpoint} to {fmt} failed: {e}") from e
-    finally:
-        torch.backends.mha.set_fastpath_enabled(fastpath)
     atomic_write_bytes(out, data)
     return {"path": str(out), "bytes": len(data), "checkpoint_bytes": checkpoint.stat().st_size, "format": fmt,
             "fp16": fp16, "int8": int8, "sparse_tensors": moved}
@@ -262,7 +293,6 @@ class OnnxModel:
 
     def __init__(self, path: str | Path, threads: int | None = None):
         import onnx
-        import onnxruntime as ort
 
         path = Path(path)
         if not path.is_file():
@@ -274,14 +304,32 @@ class OnnxModel:
         raw = {p.key: p.value for p in proto.metadata_props}.get("signkit")
         if raw is None:
             raise CheckpointError(f"{path}: ONNX file without signkit metadata; expected one made by `signkit export`")
-        self.meta = parse_meta(raw, path)
-        self.kind = get_kind(input_spec(self.meta).kind)
+        self._start(proto.SerializeToString(), parse_meta(raw, path), threads)
+
+    def _start(self, data: bytes, meta: dict, threads: int | None) -> None:
+        import onnxruntime as ort
+
+        self.meta = meta
+        self.kind = get_kind(input_spec(meta).kind)
         opts = ort.SessionOptions()
         if threads:
             opts.intra_op_num_threads = threads
             opts.inter_op_num_threads = 1
-        self.session = ort.InferenceSession(proto.SerializeToString(), opts, providers=["CPUExecutionProvider"])
+        self.session = ort.InferenceSession(data, opts, providers=["CPUExecutionProvider"])
         self.input_names = [i.name for i in self.session.get_inputs()]
+
+    @classmethod
+    def from_model(cls, model: nn.Module, meta: dict, threads: int | None = 1) -> "OnnxModel":
+        """A loaded torch model run by ONNX Runtime instead (exported in memory, fp32, about 0.1 s for
+        the landmark MLP): the same logits (to float rounding) at a lower per-call cost, which is what
+        a stream's batch-1 calls pay (measured in ``docs/live_latency.md``).
+
+        Raises:
+            SignkitError: the model cannot be exported (:func:`onnx_bytes`).
+        """
+        obj = cls.__new__(cls)
+        obj._start(onnx_bytes(model, meta), meta, threads)
+        return obj
 
     def eval(self) -> "OnnxModel":  # the torch-model protocol used by predict_logits
         return self

@@ -41,6 +41,10 @@ class LiveOptions:
     max_frames: stop after so many frames (None: the whole stream). Isolated signs: ``window_s``,
     ``hop_s``, ``threshold`` (rejection), ``consecutive``, ``min_presence``, ``min_motion`` (px/s).
     Fingerspelling: ``decoder`` (:class:`~signkit.spelling.DecoderConfig`), ``lookahead_s``.
+    runtime: what runs a torch checkpoint's model: ``onnx`` (ONNX Runtime, exported in memory at the
+    start, about 0.1 s), ``torch``, or ``auto`` (ONNX Runtime for hand-shape checkpoints, whose model
+    runs on every frame; torch for the sign windows, classified once per hop). An exported ``.onnx``
+    checkpoint always runs in ONNX Runtime.
     """
 
     realtime: bool = False
@@ -59,6 +63,10 @@ class LiveOptions:
     min_motion: float = 20.0
     decoder: DecoderConfig = field(default_factory=DecoderConfig)
     lookahead_s: float | None = None
+    runtime: str = "auto"
+
+
+RUNTIMES = ("auto", "onnx", "torch")
 
 
 @dataclass
@@ -107,6 +115,24 @@ def _classifier(rec: KeypointRecognizer, size: list[int]) -> Callable:
     return classify
 
 
+def _runtime(rec: Recognizer, mode: str, runtime: str) -> tuple[Recognizer, str]:
+    """The recogniser the session runs (see :attr:`LiveOptions.runtime`) and a word on what runs it.
+    A keypoint model whose ONNX graph fixes the window length, while the checkpoint does not
+    resample windows to one length, stays in torch (said in the word), as does one the exporter
+    cannot take."""
+    if rec.runtime != "torch" or runtime == "torch" or (runtime == "auto" and mode != "spell"):
+        return rec, rec.runtime
+    try:
+        fast = rec.with_onnx_runtime(threads=1)
+    except SignkitError as e:
+        return rec, f"torch (ONNX export failed: {' '.join(str(e).split())[:160]})"
+    if mode == "signs" and rec.spec.frames is None:
+        frames = fast.model.session.get_inputs()[0].shape[1]
+        if isinstance(frames, int):
+            return rec, f"torch (the ONNX graph fixes windows at {frames} frames)"
+    return fast, fast.runtime
+
+
 def run_live(checkpoint: str | Path | Recognizer, source: str | int, options: LiveOptions | None = None,
              on_event: Callable[[Event], None] | None = None, overlay: str | Path | None = None,
              overwrite: bool = False, show: bool = False,
@@ -124,8 +150,11 @@ def run_live(checkpoint: str | Path | Recognizer, source: str | int, options: Li
     from ..video.overlay import StreamWriter, annotate_live
 
     opt = options or LiveOptions()
+    if opt.runtime not in RUNTIMES:
+        raise SignkitError(f"unknown runtime {opt.runtime!r}; expected one of {RUNTIMES}")
     rec = checkpoint if isinstance(checkpoint, Recognizer) else Recognizer(checkpoint)
     mode = live_mode(rec)  # refuse before opening anything
+    rec, runtime = _runtime(rec, mode, opt.runtime)
     if overlay is not None:
         overlay = check_output(overlay, [rec.path] + ([source] if isinstance(source, (str, Path)) else []), overwrite)
     stats = LatencyStats()
@@ -218,7 +247,7 @@ def run_live(checkpoint: str | Path | Recognizer, source: str | int, options: Li
                 window.close()
             written = writer.close() if writer is not None else None
         facts = {"fps": round(fps, 3), "width": src.width, "height": src.height, "frames": src.frames,
-                 "dropped": src.dropped, "realtime": src.realtime, "error": src.error}
+                 "dropped": src.dropped, "realtime": src.realtime, "error": src.error, "runtime": runtime}
     text = "".join(e.label for e in events) if mode == "spell" else " ".join(e.label for e in events)
     return LiveResult(events, text, stats.summary(), facts, written)
 
