@@ -29,6 +29,10 @@ def test_shipped_models_are_listed_and_carry_a_model_card():
         assert rec.spec.kind == ("keypoints" if n == "islr_signs" else "landmarks")
     with pytest.raises(sk.SignkitError, match="unknown pretrained model 'nope'"):
         sk.load_pretrained("nope")
+    import signkit  # the top-level names of issue 15: signkit.load_pretrained(name)
+
+    assert signkit.load_pretrained("tsl_digits").vocabulary == sk.load_pretrained("tsl_digits").vocabulary
+    assert signkit.list_pretrained() == names
 
 
 def test_fingerspelling_model_reads_silfa_frames_it_never_saw(data_root):
