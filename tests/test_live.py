@@ -244,11 +244,22 @@ def test_whole_body_checkpoint_runs_live_with_holistic(tmp_path, data_root):
                 "data.val_fraction=0", "train.epochs=1", f"output_dir={tmp_path / 'runs'}", "name=body")
     assert r.returncode == 0, r.stderr[-2000:]
     ckpt = next((tmp_path / "runs/body").iterdir()) / "model.safetensors"
+    r = signkit("live", str(ckpt), "--source", str(clip), "--json", "--runtime", "onnx")
+    assert r.returncode == 0 and r.stderr.strip() == "", r.stderr  # no native log noise from the exporter either
+    assert json.loads(r.stdout[r.stdout.index("{\n"):])["source"]["runtime"] == "onnxruntime"
     r = signkit("live", str(ckpt), "--source", str(clip), "--json")
     assert r.returncode == 0, r.stderr
     summary = json.loads(r.stdout[r.stdout.index("{\n"):])
     assert summary["latency"]["frames"] == 58 and summary["latency"]["dropped"] == 0
     assert set(summary["latency"]["stages"]) >= {"landmarks", "filter", "model", "decoder", "total"}
+    assert summary["source"]["runtime"] == "torch"  # auto: sign windows stay in torch
+    import signkit.api as sk  # --runtime onnx: the window model in ONNX Runtime, the same events
+
+    loose = dict(threshold=0.0, min_motion=0.0, min_presence=0.0, consecutive=1)
+    by = {rt: sk.live(str(ckpt), str(clip), runtime=rt, **loose) for rt in ("torch", "onnx")}
+    assert by["onnx"].source["runtime"] == "onnxruntime" and by["torch"].source["runtime"] == "torch"
+    ev = {rt: [(e.label, e.start_s, e.end_s, round(e.confidence, 4)) for e in r.events] for rt, r in by.items()}
+    assert ev["onnx"] == ev["torch"] and len(ev["torch"]) >= 1, ev
 
 
 def test_a_rotated_file_is_read_upright_as_batch_extraction_reads_it(data_root, tmp_path):

@@ -145,6 +145,9 @@ def test_native_log_noise_is_filtered_unless_verbose(tmp_path, data_root):
     assert (tmp_path / "a" / clip.with_suffix(".pose").name).read_bytes() == \
         (tmp_path / "b" / clip.with_suffix(".pose").name).read_bytes()
     assert not is_noise(b"E0000 00:00:1796190556.567095    2272 calculator_graph.cc:892] INTERNAL: failed\n")
+    assert is_noise(b"[W1205 11:36:02.813121833 shape_type_inference.cpp:1994] Warning: The shape inference of "
+                    b"prim::PackPadded type is missing\n")  # torch's c10 warning from the ONNX exporter
+    assert not is_noise(b"[E1205 11:36:02.813121833 shape_type_inference.cpp:1994] an error\n")
     assert not is_noise(b"error: a.mp4: not a readable video\n")
 
 

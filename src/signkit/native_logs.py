@@ -1,4 +1,5 @@
-"""Native (C++) log noise on stderr: MediaPipe's glog/absl lines and TF Lite's delegate banner.
+"""Native (C++) log noise on stderr: MediaPipe's glog/absl lines, TF Lite's delegate banner and torch's
+c10 warnings (the ONNX exporter's).
 
 MediaPipe 0.10.21 writes ``W0000 00:00:... file.cc:114] ...`` warnings and ``INFO: Created
 TensorFlow Lite XNNPACK delegate for CPU.`` straight to file descriptor 2 from its C++ threads, past
@@ -19,7 +20,9 @@ import sys
 import threading
 
 # glog/absl severity I (info) or W (warning): "W0000 00:00:1796190503.822916    1934 file.cc:114] ..."
+# or torch's c10 warnings (the ONNX exporter's shape inference): "[W1205 11:36:02.813121833 file.cpp:1994] Warning: ..."
 NOISE = re.compile(rb"^(?:[IW]\d{4} \d\d:\d\d:\d+\.\d+ +\d+ [^\]\s]+:\d+\] |INFO: Created TensorFlow Lite"
+                   rb"|\[[IW]\d{4} \d\d:\d\d:\d\d\.\d+ [^\]\s]+:\d+\] "
                    rb"|WARNING: All log messages before absl::InitializeLog\(\) is called)")
 
 ENV = "SIGNKIT_QUIET_NATIVE"  # carries the request to worker processes

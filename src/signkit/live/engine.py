@@ -24,6 +24,7 @@ from ..keypoints import KeypointSequence
 from ..keypoints.layouts import get_layout
 from ..spelling.decoder import DecoderConfig
 from ..storage import check_output
+from ..video.extract import quiet_mediapipe
 from ..video.tracking import LIVE_LAYOUTS, HandTracker, HolisticTracker
 from .filters import OneEuroFilter
 from .recognizers import Event, StreamingSignRecognizer, StreamingSpeller
@@ -154,6 +155,7 @@ def run_live(checkpoint: str | Path | Recognizer, source: str | int, options: Li
         raise SignkitError(f"unknown runtime {opt.runtime!r}; expected one of {RUNTIMES}")
     rec = checkpoint if isinstance(checkpoint, Recognizer) else Recognizer(checkpoint)
     mode = live_mode(rec)  # refuse before opening anything
+    quiet_mediapipe()  # native log lines (MediaPipe's, and the ONNX exporter's) filtered where asked for
     rec, runtime = _runtime(rec, mode, opt.runtime)
     if overlay is not None:
         overlay = check_output(overlay, [rec.path] + ([source] if isinstance(source, (str, Path)) else []), overwrite)
