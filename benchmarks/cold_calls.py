@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import argparse
 import copy
-import os
-import platform
 import time
 from pathlib import Path
 
 import numpy as np
+
+from train_table import machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 WAITS = ("none", "sleep 5 ms", "sleep 30 ms", "MediaPipe frame")
@@ -111,10 +111,8 @@ def main() -> None:
                     if tracker is not None:
                         tracker.__exit__(None, None, None)
         print("round done", flush=True)
-    cpu = next((ln.split(":", 1)[1].strip() for ln in open("/proc/cpuinfo") if ln.startswith("model name")), "?")
     lines = ["# Cold calls: one batch-1 call of the fingerspelling model after a wait", "",
-             f"Machine: {platform.node() or 'vm'}: {os.cpu_count()} cores ({cpu}), torch {torch.__version__} (1 thread), "
-             f"Python {platform.python_version()}. Date: {time.strftime('%Y-%m-%d')}. Command: "
+             f"Machine: {machine()} (1 torch thread). Date: {time.strftime('%Y-%m-%d')}. Command: "
              f"`.venv/bin/python benchmarks/cold_calls.py --calls {a.calls} --rounds {a.rounds}`. Model: the shipped "
              f"`asl_fingerspelling` (landmark MLP), inputs: MediaPipe Hands' detections of finger.mp4. "
              f"ms p50 / p95 over {a.calls} calls x {a.rounds} rounds per cell; rounds interleave the rows.", "",

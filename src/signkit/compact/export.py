@@ -98,10 +98,9 @@ def onnx_bytes(model: nn.Module, meta: dict, opset: int = 17, source: str = "") 
     try:
         with _plain_attention():
             data = export(axes)
-        if "frames" in axes.get("x", {}).values() and not _runs_at_other_length(data, args):
-            # the traced graph fixed the sequence length (nn.MultiheadAttention's reshapes): say so in
-            # the graph, a fixed frames axis, so that another length is a clear error, not a crash
-            with _plain_attention():
+            if "frames" in axes.get("x", {}).values() and not _runs_at_other_length(data, args):
+                # the traced graph fixed the sequence length (nn.MultiheadAttention's reshapes): say so in
+                # the graph, a fixed frames axis, so that another length is a clear error, not a crash
                 data = export({k: {i: n for i, n in v.items() if n != "frames"} for k, v in axes.items()})
     except Exception as e:  # exporter failures come in many types; name the model and the step
         where = f" from {source}" if source else ""
