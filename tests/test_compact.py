@@ -295,6 +295,43 @@ def test_ensemble_evaluation_is_the_mean_of_the_members_logits(quick):
         signkit.evaluate_ensemble([ck])
 
 
+def test_test_time_augmentation_averages_repeatable_augmented_views(quick):
+    """`evaluate(..., tta=n)` on real FPHA: the logits are the mean of the plain view and n views
+    augmented as in training, so they differ from the plain logits, repeat exactly, and n = 1 is the
+    midpoint of the plain and the first augmented view; out-of-range n is a clear error."""
+    from signkit import api
+    from signkit.api import Recognizer
+    from signkit.errors import SignkitError
+
+    rec = Recognizer(quick["checkpoint"])
+    plain, labels = rec.split_logits("test")
+    one, labels1 = rec.split_logits("test", tta=1)
+    two, _ = rec.split_logits("test", tta=2)
+    assert torch.equal(labels, labels1) and plain.shape == one.shape == two.shape
+    assert not torch.allclose(one, plain, atol=1e-3)  # the augmented view moved the logits
+    assert torch.equal(two, rec.split_logits("test", tta=2)[0])  # seeded views: repeatable
+    # the first augmented view, built by hand: the training augmentation of the checkpoint's config, seed 0
+    from signkit.config import config_from_dict
+    from signkit.data import load_fpha
+    from signkit.evaluation import predict_logits
+
+    cfg = config_from_dict(rec.meta["config"])
+    view = load_fpha("test").with_transform(rec.kind.transforms(rec.meta["preprocessing"], rec.kind.augment(cfg.data)))
+    view.seed = 0
+    view1, _ = predict_logits(rec.model, view, rec.kind.collate)
+    assert torch.allclose(one, (plain + view1) / 2, atol=1e-5)
+    assert torch.isfinite(two).all()
+    m = api.evaluate(quick["checkpoint"], tta=2)
+    assert m["tta"] == 2 and m["top1"] == pytest.approx(float((two.argmax(-1) == labels).float().mean()))
+    for bad in (-1, 65):
+        with pytest.raises(SignkitError, match="tta is the number of augmented views, 0..64"):
+            rec.split_logits("test", tta=bad)
+    cli = json.loads(signkit("evaluate", quick["checkpoint"], "--tta", "1", "--json").stdout)
+    assert cli["tta"] == 1 and cli["top1"] == pytest.approx(float((one.argmax(-1) == labels).float().mean()))
+    r = signkit("evaluate", quick["checkpoint"], "--tta", "1", "--ensemble", quick["checkpoint"])
+    assert r.returncode != 0 and "--tta evaluates one checkpoint" in r.stderr and "Traceback" not in r.stderr
+
+
 def test_kfold_assignment_is_stratified_balanced_and_prepare_data_leaves_the_fold_out():
     """Out-of-fold teachers: on real FPHA (600 training sequences, 45 glosses) 5 folds of 120, each
     gloss spread over the folds, and ``data.folds=5 data.fold=k`` trains and validates on none of

@@ -98,12 +98,12 @@ def train(config: str | Path | Config | None = None, overrides: list[str] | None
 
 
 def evaluate(checkpoint: str | Path, split: str = "test", data_root: str | None = None,
-             out_dir: str | Path | None = None, overwrite: bool = False) -> dict:
-    """Evaluate a checkpoint (or exported ONNX file) on ``split`` of its dataset; see
-    :meth:`signkit.inference.Recognizer.evaluate`."""
+             out_dir: str | Path | None = None, overwrite: bool = False, tta: int = 0) -> dict:
+    """Evaluate a checkpoint (or exported ONNX file) on ``split`` of its dataset, with ``tta``
+    test-time augmented views averaged in; see :meth:`signkit.inference.Recognizer.evaluate`."""
     from .inference import Recognizer
 
-    return Recognizer(_checkpoint(checkpoint)[0]).evaluate(split, data_root, out_dir, overwrite)
+    return Recognizer(_checkpoint(checkpoint)[0]).evaluate(split, data_root, out_dir, overwrite, tta)
 
 
 def evaluate_ensemble(checkpoints: list[str | Path], split: str = "test", data_root: str | None = None) -> dict:

@@ -141,10 +141,10 @@ class Recognizer:
 
     # --- evaluation on the checkpoint's own dataset -------------------------------------------
     def evaluate(self, split: str = "test", data_root: str | None = None, out_dir: str | Path | None = None,
-                 overwrite: bool = False) -> dict:
+                 overwrite: bool = False, tta: int = 0) -> dict:
         """Metrics of the checkpoint on a split of its own dataset (same preprocessing as training);
         with ``out_dir``, the report files too (checked before the evaluation: existing ones are kept
-        unless ``overwrite``).
+        unless ``overwrite``); ``tta`` augmented views averaged in, see :meth:`split_logits`.
 
         Raises:
             LayoutMismatchError: the dataset now gives another input or vocabulary than the checkpoint's.
@@ -156,20 +156,29 @@ class Recognizer:
         if out_dir is not None:
             for f in report_paths(out_dir, split).values():
                 check_output(f, [self.path], overwrite)
-        logits, labels = self.split_logits(split, data_root)
+        logits, labels = self.split_logits(split, data_root, tta)
         metrics = classification_metrics(logits, labels, self.vocabulary)
-        metrics.update(dataset=self.meta["config"]["data"]["name"], split=split)
+        metrics.update(dataset=self.meta["config"]["data"]["name"], split=split, tta=int(tta))
         if out_dir is not None:
             write_report(metrics, self.vocabulary, out_dir, split)
         return metrics
 
-    def split_logits(self, split: str = "test", data_root: str | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    def split_logits(self, split: str = "test", data_root: str | None = None,
+                     tta: int = 0) -> tuple[torch.Tensor, torch.Tensor]:
         """Logits ``(N, K)`` and labels ``(N,)`` of every sample of a split of the checkpoint's own
         dataset, in the dataset's order (same preprocessing as training).
 
+        With ``tta`` = n > 0 (test-time augmentation), the logits are the mean over the deterministic
+        view and n views augmented as in training (the checkpoint's ``data.augment``), view ``v`` drawn
+        with seed ``v``, so the result is repeatable; costs n + 1 forward passes per sample.
+
         Raises:
             LayoutMismatchError: the dataset now gives another input or vocabulary than the checkpoint's.
+            SignkitError: ``tta`` is negative or above 64, or ``tta`` > 0 and the checkpoint was trained
+            without augmentation.
         """
+        if not 0 <= int(tta) <= 64:
+            raise SignkitError(f"tta is the number of augmented views, 0..64; found {tta}")
         from ..config import config_from_dict
 
         cfg = config_from_dict(self.meta["config"])
@@ -183,7 +192,20 @@ class Recognizer:
             raise LayoutMismatchError(f"dataset {cfg.data.name!r} vocabulary ({len(ds.vocabulary)} glosses) differs "
                                       f"from the checkpoint's ({len(self.vocabulary)})")
         tf = self.kind.transforms(self.meta["preprocessing"], None)
-        return predict_logits(self.model, ds.with_transform(tf), self.kind.collate)
+        logits, labels = predict_logits(self.model, ds.with_transform(tf), self.kind.collate)
+        if tta:
+            augment = self.kind.augment(cfg.data)
+            if not any(augment.values()):
+                raise SignkitError(f"{self.path.name} was trained without augmentation (its config's data.augment "
+                                   f"is empty); test-time augmentation draws views from it: expected tta=0")
+            atf = self.kind.transforms(self.meta["preprocessing"], augment)
+            total = logits.clone()
+            for v in range(int(tta)):
+                view = ds.with_transform(atf)
+                view.seed = v
+                total += predict_logits(self.model, view, self.kind.collate)[0]
+            logits = total / (int(tta) + 1)
+        return logits, labels
 
 
 def evaluate_ensemble(recognizers: list[Recognizer], split: str = "test", data_root: str | None = None) -> dict:
