@@ -105,9 +105,9 @@ def write_table(dataset: str, rows_file: Path, out: Path) -> None:
              f"Produced by `.venv/bin/python benchmarks/{Path(__file__).name} {dataset} [--configs ...] [--seeds ...] "
              "[overrides]`, which runs each row's command in its own process (peak memory = that process's max "
              "resident set size). Model selection: best validation top-1 on a per-class 10 % hold-out of the "
-             "training split (configs with `data.val_fraction: 0`, the `_full` ones, train on the whole training "
-             "split and keep the last epoch); the test split is used once, at the end. With several seeds a "
-             "figure is mean ± "
+             "training split (configs with `data.val_fraction: 0`, such as FPHA's `_full` ones, train on the "
+             "whole training split and keep the last epoch); the test split is used once, at the end. With "
+             "several seeds a figure is mean ± "
              "std over them. s / epoch = mean wall time of the training part of an epoch; rows measured while "
              "other jobs shared the machine are slower than on an idle one.", "",
              "| config | seeds | test top-1 | top-5 | mean class acc. | parameters | s / epoch | peak memory (MiB) | "
