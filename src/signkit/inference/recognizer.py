@@ -177,11 +177,16 @@ class Recognizer:
             SignkitError: ``tta`` is negative or above 64, or ``tta`` > 0 and the checkpoint was trained
             without augmentation.
         """
-        if not 0 <= int(tta) <= 64:
+        n = int(tta)
+        if not 0 <= n <= 64:
             raise SignkitError(f"tta is the number of augmented views, 0..64; found {tta}")
         from ..config import config_from_dict
 
         cfg = config_from_dict(self.meta["config"])
+        augment = self.kind.augment(cfg.data) if n else {}
+        if n and not any(augment.values()):
+            raise SignkitError(f"{self.path.name} was trained without augmentation (its config's data.augment "
+                               f"is empty); test-time augmentation draws views from it: expected tta=0")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             ds = open_config_dataset(cfg, split, data_root)
@@ -193,18 +198,14 @@ class Recognizer:
                                       f"from the checkpoint's ({len(self.vocabulary)})")
         tf = self.kind.transforms(self.meta["preprocessing"], None)
         logits, labels = predict_logits(self.model, ds.with_transform(tf), self.kind.collate)
-        if tta:
-            augment = self.kind.augment(cfg.data)
-            if not any(augment.values()):
-                raise SignkitError(f"{self.path.name} was trained without augmentation (its config's data.augment "
-                                   f"is empty); test-time augmentation draws views from it: expected tta=0")
+        if n:
             atf = self.kind.transforms(self.meta["preprocessing"], augment)
             total = logits.clone()
-            for v in range(int(tta)):
+            for v in range(n):
                 view = ds.with_transform(atf)
                 view.seed = v
                 total += predict_logits(self.model, view, self.kind.collate)[0]
-            logits = total / (int(tta) + 1)
+            logits = total / (n + 1)
         return logits, labels
 
 
