@@ -50,6 +50,10 @@ def main() -> None:
     ap.add_argument("--overrides", nargs="*", default=[])
     ap.add_argument("--skip-ce", action="store_true",
                     help="run only the teacher modes (the no-teacher rows come from another, concurrent run)")
+    ap.add_argument("--ce-from", default=None,
+                    help="a train_table rows file (docs/results_<dataset>.jsonl): take the no-teacher rows from its "
+                         "runs of the student config (no overrides) for these seeds instead of training them again; "
+                         "for a student whose config is a teacher's own (self-distillation, born-again networks)")
     ap.add_argument("--out-dir", default=str(ROOT / "runs" / "distill"))
     a = ap.parse_args()
     from signkit.checkpoint import read_checkpoint_meta
@@ -72,6 +76,9 @@ def main() -> None:
     rows = [json.loads(ln) for ln in jsonl.read_text().splitlines()] if jsonl.exists() else []
     done = {(r["student"], _setting(r), r["seed"]) for r in rows}
     student = Path(a.student).stem
+    if a.ce_from:
+        rows += import_ce_rows(Path(a.ce_from), student, a, tmeta, n_teachers, done, jsonl)
+        done = {(r["student"], _setting(r), r["seed"]) for r in rows}
     for seed in a.seeds:
         for mode in ([] if a.skip_ce else ["ce"]) + [f"kd:{m}" for m in a.kd_modes]:
             probe = {"mode": mode.split(":")[0], "kd_mode": mode.split(":")[-1], "T": a.temperature, "alpha": a.alpha,
@@ -102,6 +109,34 @@ def main() -> None:
             print(json.dumps(row), flush=True)
             write_markdown(jsonl, dataset, a)
     write_markdown(jsonl, dataset, a)  # also when every row was there already
+
+
+def import_ce_rows(rows_file: Path, student: str, a, tmeta: dict, n_teachers: int, done: set, jsonl: Path) -> list:
+    """No-teacher rows of ``student`` taken from a train_table rows file (its newest row per seed, runs without
+    overrides only), appended to ``jsonl``; a seed the file lacks is trained as usual. Raises SystemExit when
+    overrides are given (those rows were trained without them)."""
+    if a.overrides:
+        raise SystemExit(f"--ce-from takes rows trained without overrides; found overrides {a.overrides}")
+    newest = {}
+    for ln in rows_file.read_text().splitlines():
+        r = json.loads(ln)
+        extra = [w for w in r.get("command", "").split()[3:] if not w.startswith("train.seed=")]
+        if r.get("config") == student and "top1" in r and not extra and r.get("seed") in a.seeds:
+            newest[r["seed"]] = r
+    out = []
+    for seed, r in sorted(newest.items()):
+        if (student, "ce", seed) in done:
+            continue
+        row = {"student": student, "mode": "ce", "seed": seed, "top1": r["top1"], "kd_mode": None,
+               "teachers": n_teachers, "out_of_fold": None, "parameters": r["parameters"],
+               "teacher_top1": tmeta["metrics"]["top1"], "teacher_parameters": tmeta["metrics"]["parameters"],
+               "teacher": tmeta["model"], "T": a.temperature, "alpha": a.alpha, "wall_s": round(r["wall_s"], 1),
+               "ce_from": _rel(str(rows_file))}
+        out.append(row)
+        with open(jsonl, "a") as f:
+            f.write(json.dumps(row) + "\n")
+        print(f"no-teacher seed {seed}: {r['top1']:.2%} from {rows_file.name}", flush=True)
+    return out
 
 
 def _rel(path: str) -> str:
@@ -137,8 +172,14 @@ def write_markdown(jsonl: Path, dataset: str, a) -> None:
              "(Hinton et al. 2015 loss; *cached*: teacher logits computed once on the un-augmented training split; "
              "*consistent*: the teacher runs on the student's augmented batch, Beyer et al. 2022). Each student trains with its "
              "config's schedule, with (`kd`) and without (`ce`) the teacher, on the same seeds; test split once, at "
-             "the end, after model selection on the validation hold-out.", "",
+             "the end, after model selection on the validation hold-out (configs with `data.val_fraction: 0`: the last "
+             "epoch).", "",
              ]
+    for student in sorted({r["student"] for r in rows if r.get("ce_from")}):
+        src = sorted({r["ce_from"] for r in rows if r["student"] == student and r.get("ce_from")})
+        lines += [f"Student `{student}`: its no-teacher rows are that config's own runs in {', '.join(src)} (same "
+                  "config, same seeds, `--ce-from`), not trained again; when the teacher is an ensemble of those very "
+                  "runs this is self-distillation (born-again networks, Furlanello et al. 2018).", ""]
     summary = []
     for student in sorted({r["student"] for r in rows}):
         mine = [r for r in rows if r["student"] == student]
@@ -146,9 +187,14 @@ def write_markdown(jsonl: Path, dataset: str, a) -> None:
         settings = ["ce"] + sorted({_setting(r) for r in mine} - {"ce"})
         seeds = sorted({r["seed"] for r in mine})
         cell = {(_setting(r), r["seed"]): r["top1"] for r in mine}
-        lines += [f"Student `{student}` ({t['parameters']:,} parameters) and teacher `{t['teacher']}` "
-                  f"({t['teacher_parameters']:,} parameters, 1/{t['teacher_parameters'] / t['parameters']:.1f}; "
-                  f"each setting's teacher test top-1 in the summary below):", "",
+        kinds = {}  # each distinct teacher (model, number of members): its parameters in all
+        for r in mine:
+            n = r.get("teachers", 1) if not r.get("out_of_fold") else 1
+            kinds.setdefault((r["teacher"], n), n * r["teacher_parameters"])
+        who = ", ".join(f"`{m}`" + (f" × {n} (an ensemble)" if n > 1 else "") + f" ({p:,} parameters, "
+                        f"1/{p / t['parameters']:.1f})" for (m, n), p in kinds.items())
+        lines += [f"Student `{student}` ({t['parameters']:,} parameters); teachers {who}; each setting's teacher "
+                  "and its test top-1 in the summary below:", "",
                   "| seed | " + " | ".join("without teacher (cross-entropy)" if s == "ce" else f"with teacher, {s}"
                                           for s in settings) + " |", "|---|" + "---|" * len(settings)]
         for seed in seeds:
