@@ -56,7 +56,10 @@ ROWS: dict[str, tuple[str, list[str]]] = {
     "ema": ("+ EMA of weights (0.999)", ["train.ema=0.999"]),
     "time_mask": ("+ time masking (≤ 20 %)", ["data.augment.time_mask=0.2"]),
     "joint_dropout": ("+ joint dropout (0.1)", ["data.augment.joint_dropout=0.1"]),
-    "epochs_200": ("+ twice the epochs (200; cosine over all of them)", ["train.epochs=200"]),
+    "epochs_200": ("200 epochs (cosine over all of them)", ["train.epochs=200"]),
+    # rows for recipes that already use mixup (configs/fpha/islr_transformer_small_full_mix300.yaml)
+    "no_mixup": ("− mixup (α 0.5)", ["train.mixup=0"]),
+    "epochs_300": ("300 epochs (cosine over all of them)", ["train.epochs=300"]),
 }
 
 
@@ -68,15 +71,38 @@ def main() -> None:
     ap.add_argument("--jobs", type=int, default=2, help="trainings at a time (each with 1 torch thread when > 1)")
     ap.add_argument("--out", default=None, help="markdown file (default docs/ablation_<dataset>.md)")
     ap.add_argument("--runs", default=str(ROOT / "runs" / "ablation"))
+    ap.add_argument("--import-row", nargs="*", default=[], metavar="ROW=CONFIG_STEM",
+                    help="take a row's runs from docs/results_<dataset>.jsonl instead of training again: the "
+                         "seeds of CONFIG_STEM, which must be this config with the row's overrides (e.g. "
+                         "full=islr_transformer_small_full_mix epochs_300=islr_transformer_small_full_mix300)")
     ap.add_argument("overrides", nargs="*", default=[], help="key=value for every row (e.g. train.epochs=50)")
     a = ap.parse_args()
     config = Path(a.config)
     dataset = config.parent.name
     out = Path(a.out or ROOT / "docs" / f"ablation_{dataset}.md")
     rows_file = out.with_suffix(".jsonl")
+    for spec in a.import_row:
+        name, _, stem = spec.partition("=")
+        if name not in ROWS or not stem:
+            ap.error(f"--import-row expects ROW=CONFIG_STEM with ROW one of {', '.join(ROWS)}; got {spec!r}")
+        results = ROOT / "docs" / f"results_{dataset}.jsonl"
+        got = [r for r in map(json.loads, results.read_text().splitlines()) if r.get("config") == stem]
+        if not got:
+            ap.error(f"--import-row {spec}: no rows of config {stem!r} in {results}")
+        with open(rows_file, "a") as f:
+            for r in got:
+                r.update(row=name, imported_from=f"{results.name}: {stem}", jobs=r.get("jobs", 3),
+                         threads=r.get("threads", "1"))
+                f.write(json.dumps(r) + "\n")
+        print(f"imported {len(got)} run(s) of {stem} as row {name}")
+    if a.import_row:
+        write_table(config, rows_file, out)
+        if "--rows" not in sys.argv:  # importing only: no training
+            return
     if a.jobs > 1:
         os.environ["OMP_NUM_THREADS"] = "1"
-    todo = [(name, seed) for name in a.rows for seed in a.seeds]
+    rows = a.rows if "--rows" in sys.argv else applicable(config)
+    todo = [(name, seed) for name in rows for seed in a.seeds]
 
     def one(job: tuple[str, int]) -> dict:
         name, seed = job
@@ -98,6 +124,14 @@ def main() -> None:
     print(f"wrote {out}")
 
 
+def applicable(config: Path) -> list[str]:
+    """The rows that change something in this config (``mixup`` is no change where the recipe has mixup)."""
+    from signkit.config import load_config
+
+    base = load_config(config)
+    return [n for n, (_, ov) in ROWS.items() if n == "full" or load_config(config, ov) != base]
+
+
 def write_table(config: Path, rows_file: Path, out: Path) -> None:
     runs: dict[str, dict[int, dict]] = {}
     for ln in rows_file.read_text().splitlines():
@@ -113,18 +147,24 @@ def write_table(config: Path, rows_file: Path, out: Path) -> None:
         return f"{v[0]:.2%}" if len(v) == 1 else f"{statistics.mean(v):.2%} ± {statistics.stdev(v):.2%}"
 
     base = mean("full")
+    from signkit.config import load_config
+
+    held_out = load_config(config).data.val_fraction > 0
+    selection = ("model selection on a per-class 10 % hold-out of the training split" if held_out else
+                 "trained on the whole training split, no hold-out, the last epoch's weights kept")
     machines = sorted({r["machine"] for rs in runs.values() for r in rs.values() if "machine" in r})
     lines = [f"# {config.parent.name}: ablation of the `{config.stem}` recipe", "",
              f"Machine: {'; '.join(machines)}.", "",
              f"Produced by `.venv/bin/python benchmarks/{Path(__file__).name} --config "
              f"{config.relative_to(ROOT) if config.is_relative_to(ROOT) else config} [--rows ...] [--seeds ...]`: "
              "one training run per row and seed, each the full recipe with one thing changed, test top-1 on the "
-             "official 1:1 split (model selection on a per-class 10 % hold-out of the training split). "
-             "Δ is against the full recipe's run(s) in this table.", "",
+             f"official 1:1 split ({selection}). "
+             "Δ is against the full recipe's run(s) in this table. A single seed's Δ within about twice the "
+             "full recipe's seed spread is noise.", "",
              "| row | change | seeds | test top-1 | Δ vs full (points) | epochs (best) | s / epoch | command |",
              "|---|---|---|---|---|---|---|---|"]
     for name in [n for n in ROWS if n in runs] + sorted(set(runs) - set(ROWS)):
-        rs = ok.get(name, [])
+        rs = sorted(ok.get(name, []), key=lambda r: int(r["seed"]))
         label = ROWS.get(name, (name, []))[0]
         if not rs:
             err = next(iter(runs[name].values())).get("error", "failed")
@@ -136,7 +176,11 @@ def write_table(config: Path, rows_file: Path, out: Path) -> None:
         lines.append(f"| {name} | {label} | {', '.join(str(r['seed']) for r in rs)} | {fmt(top)} | {d} | "
                      f"{rs[-1]['epochs']} ({', '.join(str(r['best_epoch']) for r in rs)}) | "
                      f"{statistics.mean(r['s_per_epoch'] for r in rs):.1f} | `{cmd}` |")
-    missing = [n for n in ROWS if n not in runs]
+    imported = sorted({f"`{n}` ({r['imported_from']})" for n, rs in ok.items() for r in rs if "imported_from" in r})
+    if imported:
+        lines += ["", "Rows taken from the same trainings in the results table (`--import-row`): "
+                  + "; ".join(imported) + "."]
+    missing = [n for n in applicable(config) if n not in runs]
     if missing:
         lines += ["", "Not run yet: " + ", ".join(f"`{n}` ({ROWS[n][0]})" for n in missing) + "."]
     threads = sorted({f"{r.get('jobs')} jobs at a time, OMP_NUM_THREADS={r.get('threads')}"
