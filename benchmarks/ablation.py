@@ -161,19 +161,23 @@ def write_table(config: Path, rows_file: Path, out: Path) -> None:
              f"official 1:1 split ({selection}). "
              "Δ is against the full recipe's run(s) in this table. A single seed's Δ within about twice the "
              "full recipe's seed spread is noise.", "",
-             "| row | change | seeds | test top-1 | Δ vs full (points) | epochs (best) | s / epoch | command |",
-             "|---|---|---|---|---|---|---|---|"]
+             "| row | change | seeds | test top-1 | Δ vs full (points) | Δ vs full, same seeds (points) | epochs (best) "
+             "| s / epoch | command |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    full_by_seed = {int(r["seed"]): r["top1"] for r in ok.get("full", [])}
     for name in [n for n in ROWS if n in runs] + sorted(set(runs) - set(ROWS)):
         rs = sorted(ok.get(name, []), key=lambda r: int(r["seed"]))
         label = ROWS.get(name, (name, []))[0]
         if not rs:
             err = next(iter(runs[name].values())).get("error", "failed")
-            lines.append(f"| {name} | {label} | | failed: {err} | | | | |")
+            lines.append(f"| {name} | {label} | | failed: {err} | | | | | |")
             continue
         top = [r["top1"] for r in rs]
         d = "" if base is None or name == "full" else f"{100 * (statistics.mean(top) - base):+.2f}"
+        paired = [r["top1"] - full_by_seed[int(r["seed"])] for r in rs if int(r["seed"]) in full_by_seed]
+        dp = "" if name == "full" or not paired else f"{100 * statistics.mean(paired):+.2f}"
         cmd = rs[-1]["command"].replace(f"train.seed={rs[-1]['seed']}", "train.seed=<seed>")
-        lines.append(f"| {name} | {label} | {', '.join(str(r['seed']) for r in rs)} | {fmt(top)} | {d} | "
+        lines.append(f"| {name} | {label} | {', '.join(str(r['seed']) for r in rs)} | {fmt(top)} | {d} | {dp} | "
                      f"{rs[-1]['epochs']} ({', '.join(str(r['best_epoch']) for r in rs)}) | "
                      f"{statistics.mean(r['s_per_epoch'] for r in rs):.1f} | `{cmd}` |")
     imported = sorted({f"`{n}` ({r['imported_from']})" for n, rs in ok.items() for r in rs if "imported_from" in r})
