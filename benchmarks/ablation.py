@@ -10,8 +10,8 @@ are appended to ``docs/ablation_<dataset>.jsonl`` as they finish, so an interrup
 measured and the table is rebuilt from that file (a (row, seed)'s newest result wins). With
 ``--jobs 2`` each process gets one torch thread (``OMP_NUM_THREADS=1``).
 
-The recipe of ``configs/fpha/islr_transformer_small.yaml`` (the best single model of
-``docs/results_fpha.md``): the keypoint augmentation signkit uses when a config gives none
+The default ``--config``, ``configs/fpha/islr_transformer_small.yaml`` (hold-out recipe; the best single
+model, ``islr_transformer_small_full_mix300``, adds the whole training split, mixup and 300 epochs): the keypoint augmentation signkit uses when a config gives none
 (temporal crop to >= 80 %, speed +-20 %, rotation +-15 deg, scale +-10 %, shift 0.1, jitter 0.01;
 :data:`signkit.config.KEYPOINT_AUGMENT`), label smoothing 0.1 (Szegedy et al. 2016), AdamW with
 weight decay 0.05 (Loshchilov & Hutter 2019) and a cosine schedule (Loshchilov & Hutter 2017), and
@@ -32,6 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
 from train_table import machine, run_one  # noqa: E402
+
+from signkit.config import load_config  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -66,7 +68,8 @@ ROWS: dict[str, tuple[str, list[str]]] = {
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--config", default=str(ROOT / "configs" / "fpha" / "islr_transformer_small.yaml"))
-    ap.add_argument("--rows", nargs="*", default=list(ROWS), choices=list(ROWS))
+    ap.add_argument("--rows", nargs="*", default=None, choices=list(ROWS),
+                    help="rows to train (default: every row that changes something in the config)")
     ap.add_argument("--seeds", nargs="*", type=int, default=[0])
     ap.add_argument("--jobs", type=int, default=2, help="trainings at a time (each with 1 torch thread when > 1)")
     ap.add_argument("--out", default=None, help="markdown file (default docs/ablation_<dataset>.md)")
@@ -97,11 +100,11 @@ def main() -> None:
         print(f"imported {len(got)} run(s) of {stem} as row {name}")
     if a.import_row:
         write_table(config, rows_file, out)
-        if "--rows" not in sys.argv:  # importing only: no training
+        if a.rows is None:  # importing only: no training
             return
     if a.jobs > 1:
         os.environ["OMP_NUM_THREADS"] = "1"
-    rows = a.rows if "--rows" in sys.argv else applicable(config)
+    rows = a.rows if a.rows is not None else applicable(config)
     todo = [(name, seed) for name in rows for seed in a.seeds]
 
     def one(job: tuple[str, int]) -> dict:
@@ -126,8 +129,6 @@ def main() -> None:
 
 def applicable(config: Path) -> list[str]:
     """The rows that change something in this config (``mixup`` is no change where the recipe has mixup)."""
-    from signkit.config import load_config
-
     base = load_config(config)
     return [n for n, (_, ov) in ROWS.items() if n == "full" or load_config(config, ov) != base]
 
@@ -147,8 +148,6 @@ def write_table(config: Path, rows_file: Path, out: Path) -> None:
         return f"{v[0]:.2%}" if len(v) == 1 else f"{statistics.mean(v):.2%} ± {statistics.stdev(v):.2%}"
 
     base = mean("full")
-    from signkit.config import load_config
-
     held_out = load_config(config).data.val_fraction > 0
     selection = ("model selection on a per-class 10 % hold-out of the training split" if held_out else
                  "trained on the whole training split, no hold-out, the last epoch's weights kept")
