@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from train_table import machine  # noqa: E402
+from train_table import _rel, machine  # noqa: E402
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -137,12 +137,6 @@ def import_ce_rows(rows_file: Path, student: str, a, tmeta: dict, n_teachers: in
             f.write(json.dumps(row) + "\n")
         print(f"no-teacher seed {seed}: {r['top1']:.2%} from {rows_file.name}", flush=True)
     return out
-
-
-def _rel(path: str) -> str:
-    """A path relative to the repository when it lies inside it (no machine paths in docs/)."""
-    p = Path(path).resolve()
-    return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else path
 
 
 LEGACY_TEACHER_RUNS = {"fpha_tcn"}  # the teacher of the rows written before teacher_run was recorded

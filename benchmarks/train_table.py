@@ -37,6 +37,12 @@ def machine() -> str:
     return f"{platform.node()}: {os.cpu_count()} cores ({cpu}), torch {torch.__version__}, Python {platform.python_version()}"
 
 
+def _rel(path: str) -> str:
+    """A path relative to the repository when it lies inside it (no machine paths in docs/)."""
+    p = Path(path).resolve()
+    return str(p.relative_to(ROOT)) if p.is_relative_to(ROOT) else path
+
+
 def run_one(config: Path, overrides: list[str], out_dir: Path) -> dict:
     # CHILD is a script file, not `python -c`: Lightning's DDP launcher re-runs sys.argv for ranks > 0.
     cmd = [sys.executable, str(CHILD), str(config), f"output_dir={out_dir}", "train.progress=none", *overrides]
@@ -50,7 +56,7 @@ def run_one(config: Path, overrides: list[str], out_dir: Path) -> dict:
     return {"config": config.stem, "top1": m["top1"], "top5": m["top5"], "mca": m["mean_class_accuracy"],
             "parameters": m["parameters"], "s_per_epoch": float(ep["epoch_time"].mean()),
             "peak_mib": r["peak_rss_mib"], "epochs": m["epochs"], "best_epoch": m["best_epoch"],
-            "wall_s": time.perf_counter() - t0, "checkpoint": r["checkpoint"]}
+            "wall_s": time.perf_counter() - t0, "checkpoint": _rel(r["checkpoint"])}
 
 
 def main() -> None:
