@@ -205,8 +205,8 @@ def distill(teacher_checkpoint: str | Path | list, student_config: str | Path | 
             verbose: bool = True, mode: str = "consistent", teacher_bf16: bool = False) -> dict | None:
     """Train the student of ``student_config`` (+ overrides) with the teacher's soft targets; returns
     :func:`signkit.training.fit` 's result, with ``teacher``, ``mode``, ``temperature`` and ``alpha``
-    in the metrics. ``teacher_checkpoint``: one checkpoint or a list (an ensemble: mean logits;
-    consistent mode only, unless they are out-of-fold teachers: see the module docstring). ``mode``: ``consistent`` (teacher on the student's augmented batch) or
+    in the metrics. ``teacher_checkpoint``: one checkpoint or a list (an ensemble: the mean of the members'
+    logits, in either mode; out-of-fold teachers: see the module docstring). ``mode``: ``consistent`` (teacher on the student's augmented batch) or
     ``cached`` (see the module docstring). Long schedules: ``train.epochs``, ``train.warmup_epochs``,
     ``train.schedule=cosine`` and ``train.mixup`` (function matching) in the overrides.
 
@@ -214,7 +214,7 @@ def distill(teacher_checkpoint: str | Path | list, student_config: str | Path | 
         CheckpointError: a teacher cannot be loaded. LayoutMismatchError: teacher and student differ
         in dataset, layout or vocabulary, or (consistent) the teacher's input cannot be derived.
         SignkitError: ``temperature`` <= 0, ``alpha`` outside [0, 1], an unknown mode, an empty
-        ensemble, a cached ensemble, or out-of-fold teachers that miss a fold or differ in K.
+        ensemble, or out-of-fold teachers that miss a fold or differ in K.
     """
     if temperature <= 0:
         raise SignkitError(f"temperature must be > 0; found {temperature}")
@@ -227,9 +227,6 @@ def distill(teacher_checkpoint: str | Path | list, student_config: str | Path | 
         raise SignkitError("distill needs at least one teacher checkpoint; found none")
     teachers = [load_checkpoint(p) for p in paths]
     folds = [teacher_folds(meta) for _, meta in teachers]
-    if mode == "cached" and len(paths) > 1 and not all(f >= 2 for f in folds):
-        raise SignkitError(f"an ensemble of {len(paths)} teachers needs mode='consistent' (or out-of-fold "
-                           f"teachers); found mode='cached'")
     cfg = student_config if isinstance(student_config, Config) else load_config(student_config, overrides)
     t = cfg.train
 
