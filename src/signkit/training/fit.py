@@ -211,7 +211,13 @@ def fit(cfg: Config, verbose: bool = True, model: torch.nn.Module | None = None,
             warnings.simplefilter("ignore")  # Lightning's and torch's advice; SIGNKIT_VERBOSE=1 shows it
         trainer.fit(module, train_loader, val_loader)
     train_seconds = time.perf_counter() - t0
-    if not trainer.is_global_zero:
+    is_global_zero = trainer.is_global_zero
+    if torch.distributed.is_available() and torch.distributed.is_initialized():
+        # Every rank closes the process group once communication is over (PyTorch's "Shutdown" advice): a gloo
+        # group left to interpreter exit can abort a rank ("terminate called without an active exception").
+        torch.distributed.barrier()
+        torch.distributed.destroy_process_group()
+    if not is_global_zero:
         return None
 
     model = module.model.cpu()
