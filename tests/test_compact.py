@@ -291,6 +291,34 @@ def test_ensemble_evaluation_is_the_mean_of_the_members_logits(quick):
         signkit.evaluate_ensemble([ck, "tsl_digits"])
     with pytest.raises(SignkitError, match="at least 2 checkpoints"):
         signkit.evaluate_ensemble([ck])
+    probs = signkit.evaluate_ensemble([ck, ck], average="probs")
+    assert probs["top1"] == pytest.approx(one["top1"]) and probs["average"] == "probs"
+    with pytest.raises(SignkitError, match=r"unknown ensemble average 'median'; expected one of \('logits', 'probs'\)"):
+        signkit.evaluate_ensemble([ck, ck], average="median")
+
+
+def test_ensemble_scores_mean_logits_or_mean_probabilities_by_hand():
+    """`ensemble_scores`: two members whose mean logits and mean probabilities pick different classes
+    (a very sure member against a mildly sure one), checked against a hand computation."""
+    import math
+
+    from signkit.evaluation import ensemble_scores
+
+    lg = torch.tensor([[[9.0, 0.0, 0.0]], [[0.0, 3.0, 2.0]]])  # (M=2, N=1, K=3)
+    assert torch.allclose(ensemble_scores(lg), torch.tensor([[4.5, 1.5, 1.0]]))
+    p0 = [math.exp(9) / (math.exp(9) + 2), 1 / (math.exp(9) + 2), 1 / (math.exp(9) + 2)]
+    z = math.exp(0) + math.exp(3) + math.exp(2)
+    p1 = [1 / z, math.exp(3) / z, math.exp(2) / z]
+    want = torch.tensor([[math.log((a + b) / 2) for a, b in zip(p0, p1)]])
+    got = ensemble_scores(lg, "probs")
+    assert torch.allclose(got, want, atol=1e-6) and torch.allclose(got.exp().sum(-1), torch.ones(1))
+    assert ensemble_scores(lg).argmax(-1).item() == 0 and got.argmax(-1).item() == 0
+    lg2 = torch.tensor([[[9.0, 0.0, 0.0]], [[0.0, 3.0, 2.0]], [[0.0, 3.0, 2.0]]])  # two mild members outvote
+    assert ensemble_scores(lg2).argmax(-1).item() == 0 and ensemble_scores(lg2, "probs").argmax(-1).item() == 1
+    with pytest.raises(ValueError, match="expected members' logits"):
+        ensemble_scores(torch.zeros(2, 3))
+    with pytest.raises(ValueError, match="unknown ensemble average"):
+        ensemble_scores(lg, "vote")
 
 
 def test_test_time_augmentation_averages_repeatable_augmented_views(quick):
@@ -328,6 +356,8 @@ def test_test_time_augmentation_averages_repeatable_augmented_views(quick):
     assert cli["tta"] == 1 and cli["top1"] == pytest.approx(float((one.argmax(-1) == labels).float().mean()))
     r = signkit("evaluate", quick["checkpoint"], "--tta", "1", "--ensemble", quick["checkpoint"])
     assert r.returncode != 0 and "--tta evaluates one checkpoint" in r.stderr and "Traceback" not in r.stderr
+    r = signkit("evaluate", quick["checkpoint"], "--average", "probs")
+    assert r.returncode != 0 and "--average combines the members of an ensemble" in r.stderr and "Traceback" not in r.stderr
 
 
 def test_kfold_assignment_is_stratified_balanced_and_prepare_data_leaves_the_fold_out():

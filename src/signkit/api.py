@@ -106,17 +106,19 @@ def evaluate(checkpoint: str | Path, split: str = "test", data_root: str | None 
     return Recognizer(_checkpoint(checkpoint)[0]).evaluate(split, data_root, out_dir, overwrite, tta)
 
 
-def evaluate_ensemble(checkpoints: list[str | Path], split: str = "test", data_root: str | None = None) -> dict:
-    """Metrics of an ensemble (the mean of the checkpoints' logits, as a distillation ensemble teacher
-    uses them) on ``split`` of their dataset, with each member's top-1 under ``members``.
+def evaluate_ensemble(checkpoints: list[str | Path], split: str = "test", data_root: str | None = None,
+                      average: str = "logits") -> dict:
+    """Metrics of an ensemble on ``split`` of their dataset, with each member's top-1 under ``members``.
+    ``average``: ``"logits"`` (mean of the checkpoints' logits, as a distillation ensemble teacher uses
+    them) or ``"probs"`` (mean of their softmax probabilities).
 
     Raises:
-        SignkitError: fewer than 2 checkpoints. LayoutMismatchError: the members differ in dataset,
-        vocabulary or split order (they must label the same samples alike).
+        SignkitError: fewer than 2 checkpoints, or an unknown ``average``. LayoutMismatchError: the
+        members differ in dataset, vocabulary or split order (they must label the same samples alike).
     """
     from .inference import Recognizer, evaluate_ensemble as _evaluate_ensemble
 
-    return _evaluate_ensemble([Recognizer(_checkpoint(c)[0]) for c in checkpoints], split, data_root)
+    return _evaluate_ensemble([Recognizer(_checkpoint(c)[0]) for c in checkpoints], split, data_root, average)
 
 
 def predict(checkpoint: str | Path, file: "str | Path | KeypointSequence", top_k: int = 5) -> list[tuple[str, float]]:

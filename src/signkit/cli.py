@@ -97,7 +97,9 @@ def evaluate(checkpoint: str, split: str = typer.Option("test", help="split of t
              as_json: bool = typer.Option(False, "--json", help="print metrics as JSON"),
              overwrite: bool = typer.Option(False, "--overwrite", help="replace an existing output file"),
              ensemble: Optional[list[str]] = typer.Option(None, "--ensemble",
-                                                          help="more checkpoints: evaluate the mean of their logits"),
+                                                          help="more checkpoints: evaluate the ensemble"),
+             average: str = typer.Option("logits", "--average",
+                                         help="ensemble: mean of the members' logits, or of their probabilities (probs)"),
              tta: int = typer.Option(0, "--tta", min=0, max=64,
                                      help="test-time augmentation: average in N views augmented as in training")):
     """Evaluate a checkpoint on its dataset with its own preprocessing (with --ensemble, the ensemble)."""
@@ -106,10 +108,12 @@ def evaluate(checkpoint: str, split: str = typer.Option("test", help="split of t
             raise typer.BadParameter("--tta evaluates one checkpoint; not available with --ensemble")
         if out is not None:
             raise typer.BadParameter("--out writes one checkpoint's report; not available with --ensemble")
-        m = _api().evaluate_ensemble([checkpoint, *ensemble], split, data_root)
+        m = _api().evaluate_ensemble([checkpoint, *ensemble], split, data_root, average)
         if not as_json:
             _say("members' top-1: " + ", ".join(f"{x:.4f}" for x in m["members"]))
     else:
+        if average != "logits":
+            raise typer.BadParameter("--average combines the members of an ensemble; give --ensemble CKPT2 ...")
         m = _api().evaluate(checkpoint, split, data_root, out, overwrite, tta)
     if as_json:
         _json({k: v for k, v in m.items() if k not in ("confusion_matrix", "per_class")})

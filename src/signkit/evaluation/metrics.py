@@ -29,3 +29,27 @@ def classification_metrics(logits: torch.Tensor, labels: torch.Tensor, vocabular
                  for i in range(k) if present[i]}
     return {"n": int(len(labels)), "top1": top1, "top5": top5, "mean_class_accuracy": mca,
             "per_class": per_class, "confusion_matrix": cm.tolist()}
+
+
+AVERAGES = ("logits", "probs")
+
+
+def ensemble_scores(logits: torch.Tensor, average: str = "logits") -> torch.Tensor:
+    """Combine the members' ``logits (M, N, K)`` of an ensemble into scores ``(N, K)``.
+
+    ``average="logits"``: the mean of the logits (what a distillation ensemble teacher uses).
+    ``average="probs"``: the log of the mean of the softmax probabilities, so the scores rank as the
+    mean probability does (Lakshminarayanan et al. 2017, deep ensembles); a member that is very sure
+    outvotes the others less than with logits. Both feed :func:`classification_metrics` as they are.
+
+    Raises:
+        ValueError: ``average`` not one of ``AVERAGES``, or ``logits`` not ``(M, N, K)`` with M >= 1.
+    """
+    if average not in AVERAGES:
+        raise ValueError(f"unknown ensemble average {average!r}; expected one of {AVERAGES}")
+    if logits.ndim != 3 or logits.shape[0] < 1:
+        raise ValueError(f"expected members' logits (M, N, K); found {tuple(logits.shape)}")
+    logits = logits.float()
+    if average == "logits":
+        return logits.mean(0)
+    return torch.logsumexp(torch.log_softmax(logits, -1), 0) - torch.log(torch.tensor(float(logits.shape[0])))

@@ -21,7 +21,7 @@ import torch
 
 from ..checkpoint import input_spec, load_checkpoint
 from ..errors import LayoutMismatchError, SignkitError
-from ..evaluation import classification_metrics, predict_logits, write_report
+from ..evaluation import AVERAGES, classification_metrics, ensemble_scores, predict_logits, write_report
 from ..kinds import InputKind, InputSpec, data_options, get_kind, open_config_dataset
 from ..pretrained import resolve
 from .readers import read_input
@@ -209,16 +209,21 @@ class Recognizer:
         return logits, labels
 
 
-def evaluate_ensemble(recognizers: list[Recognizer], split: str = "test", data_root: str | None = None) -> dict:
-    """Metrics of an ensemble (the mean of the members' logits, as a distillation ensemble teacher uses
-    them) on ``split`` of their dataset, with each member's top-1 under ``members``.
+def evaluate_ensemble(recognizers: list[Recognizer], split: str = "test", data_root: str | None = None,
+                      average: str = "logits") -> dict:
+    """Metrics of an ensemble on ``split`` of their dataset, with each member's top-1 under ``members``.
+    ``average``: ``"logits"`` (the mean of the members' logits, as a distillation ensemble teacher uses
+    them) or ``"probs"`` (the mean of their softmax probabilities); see
+    :func:`signkit.evaluation.ensemble_scores`.
 
     Raises:
-        SignkitError: fewer than 2 members. LayoutMismatchError: the members differ in dataset,
-        vocabulary or split order (they must label the same samples alike).
+        SignkitError: fewer than 2 members, or an unknown ``average``. LayoutMismatchError: the members
+        differ in dataset, vocabulary or split order (they must label the same samples alike).
     """
     if len(recognizers) < 2:
         raise SignkitError(f"an ensemble needs at least 2 checkpoints; found {len(recognizers)}")
+    if average not in AVERAGES:
+        raise SignkitError(f"unknown ensemble average {average!r}; expected one of {AVERAGES}")
     first = recognizers[0]
     dataset = first.meta["config"]["data"]["name"]
     for r in recognizers[1:]:
@@ -230,8 +235,9 @@ def evaluate_ensemble(recognizers: list[Recognizer], split: str = "test", data_r
     if any(not torch.equal(lab, labels) for _, lab in outs[1:]):
         raise LayoutMismatchError("the members' splits hold other samples or another order; expected the same split")
     members = [float(classification_metrics(lg, labels, first.vocabulary)["top1"]) for lg, _ in outs]
-    metrics = classification_metrics(torch.stack([lg for lg, _ in outs]).mean(0), labels, first.vocabulary)
-    metrics.update(dataset=dataset, split=split, members=members)
+    metrics = classification_metrics(ensemble_scores(torch.stack([lg for lg, _ in outs]), average), labels,
+                                     first.vocabulary)
+    metrics.update(dataset=dataset, split=split, members=members, average=average)
     return metrics
 
 
