@@ -157,6 +157,8 @@ def test_bad_sources_are_one_line_errors(data_root, tmp_path, trained):
     assert r.returncode == 2 and "junk.mp4: cannot be opened" in r.stderr and "Traceback" not in r.stderr
     r = signkit("live", "--source", str(tmp_path / "missing.mp4"))
     assert r.returncode == 2 and "no such video file" in r.stderr
+    r = signkit("live", "--source", str(data_root / FINGER), "--consecutive", "0")
+    assert r.returncode == 2 and "--consecutive" in r.stderr and "Traceback" not in r.stderr, r.stderr
     r = signkit("live", str(trained[1] / "model.safetensors"), "--source", str(data_root / FINGER))
     assert r.returncode == 2 and "cannot be extracted live" in r.stderr and "fpha_hand21" in r.stderr, r.stderr
 

@@ -177,6 +177,8 @@ def live(checkpoint: str = typer.Argument("asl_fingerspelling", help="checkpoint
          threshold: float = typer.Option(0.6, "--threshold", help="isolated signs: rejection threshold"),
          window: float = typer.Option(2.0, "--window", help="isolated signs: window (s)"),
          hop: float = typer.Option(0.25, "--hop", help="isolated signs: hop (s)"),
+         consecutive: int = typer.Option(2, "--consecutive", min=1, max=100,
+                                         help="isolated signs: windows in a row that must agree before a gloss is emitted"),
          timeout: float = typer.Option(10.0, "--timeout", help="seconds to wait for a URL to answer"),
          max_frames: Optional[int] = typer.Option(None, "--max-frames", help="stop after so many frames"),
          mirrored: bool = typer.Option(False, help="selfie view: keep MediaPipe's handedness labels"),
@@ -195,7 +197,7 @@ def live(checkpoint: str = typer.Argument("asl_fingerspelling", help="checkpoint
     src = int(source) if source.isdigit() and len(source) <= 3 else source
     r = _api().live(checkpoint, src, realtime=realtime, overlay=out, overwrite=overwrite, show=show, on_event=emit,
                     filter=not no_filter, min_cutoff=min_cutoff, beta=beta, threshold=threshold, window_s=window,
-                    hop_s=hop, timeout_s=timeout, max_frames=max_frames, mirrored=mirrored, runtime=runtime)
+                    hop_s=hop, consecutive=consecutive, timeout_s=timeout, max_frames=max_frames, mirrored=mirrored, runtime=runtime)
     if as_json:
         d = r.to_dict()
         d.pop("events")
