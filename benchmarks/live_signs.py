@@ -78,6 +78,24 @@ def join(clips: list[Path], out: Path, still_s: float = 1.0) -> list[tuple[str, 
     return spans
 
 
+def streams(wl: Path, tmp: Path, known: list[str], other: list[str], unknown: list[str]):
+    """Write stream A (``tmp/known.mp4``: the first training clip of each known gloss) and stream B
+    (``tmp/unknown.mp4``: every clip of the unknown glosses); returns their clips and spans."""
+    from signkit.kinds import open_dataset
+
+    train_ids = [s.id for s in open_dataset("videos", "train", path=str(wl), cache=str(tmp / "kp"),
+                                            exclude_glosses=other + unknown).samples]
+    first = [wl / next(i for i in train_ids if i.startswith(g + "/")) for g in known]
+    others = [c for g in unknown for c in sorted((wl / g).glob("*.mp4"))]
+    return first, others, join(first, tmp / "known.mp4"), join(others, tmp / "unknown.mp4")
+
+
+def clip_of(e, spans) -> str:
+    """The clip of the stream whose span (± 0.5 s) holds the middle of event ``e``'s window."""
+    mid = (e.start_s + e.end_s) / 2
+    return next((g for g, s, t in spans if s - 0.5 <= mid <= t + 0.5), "(between clips)")
+
+
 def train(wl: Path, tmp: Path, epochs: int, exclude: list[str], other: list[str], name: str,
           other_data: list[str] = (), balanced: bool = False) -> tuple[str, float]:
     import signkit.api as sk
@@ -98,7 +116,6 @@ def train(wl: Path, tmp: Path, epochs: int, exclude: list[str], other: list[str]
 
 def main() -> None:
     import signkit.api as sk
-    from signkit.kinds import open_dataset
     from signkit.paths import data_root
 
     ap = argparse.ArgumentParser()
@@ -124,16 +141,7 @@ def main() -> None:
         models.append((f"filler+{'+'.join(extra)}", big))
         bal, bal_s = train(wl, tmp, a.epochs, unknown, other, "filler_data_balanced", extra, balanced=True)
         models.append((f"filler+{'+'.join(extra)}, balanced", bal))
-    train_ids = [s.id for s in open_dataset("videos", "train", path=str(wl), cache=str(tmp / "kp"),
-                                            exclude_glosses=other + unknown).samples]
-    first = [wl / next(i for i in train_ids if i.startswith(g + "/")) for g in known]
-    others = [c for g in unknown for c in sorted((wl / g).glob("*.mp4"))]
-    spans_a = join(first, tmp / "known.mp4")
-    spans_b = join(others, tmp / "unknown.mp4")
-
-    def clip_of(e, spans):
-        mid = (e.start_s + e.end_s) / 2
-        return next((g for g, s, t in spans if s - 0.5 <= mid <= t + 0.5), "(between clips)")
+    first, others, spans_a, spans_b = streams(wl, tmp, known, other, unknown)
 
     lines = ["# Isolated signs from a live stream: joined WLASL clips", "",
              f"Machine: {platform.node() or 'vm'}, Python {platform.python_version()}. Date: {time.strftime('%Y-%m-%d')}. "

@@ -16,12 +16,11 @@ import argparse
 import tempfile
 from pathlib import Path
 
-from live_signs import join, train
+from live_signs import clip_of, streams, train
 
 
 def main() -> None:
     import signkit.api as sk
-    from signkit.kinds import open_dataset
     from signkit.paths import data_root
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -38,15 +37,7 @@ def main() -> None:
     if ckpt is None:
         ckpt, secs = train(wl, tmp, a.epochs, unknown, other, "filler_data_balanced", ["islr"], balanced=True)
         print(f"trained {ckpt} in {secs:.0f} s", flush=True)
-    train_ids = [s.id for s in open_dataset("videos", "train", path=str(wl), cache=str(tmp / "kp"),
-                                            exclude_glosses=other + unknown).samples]
-    first = [wl / next(i for i in train_ids if i.startswith(g + "/")) for g in known]
-    others = [c for g in unknown for c in sorted((wl / g).glob("*.mp4"))]
-    spans_a, _ = join(first, tmp / "known.mp4"), join(others, tmp / "unknown.mp4")
-
-    def clip_of(e, spans):
-        mid = (e.start_s + e.end_s) / 2
-        return next((g for g, s, t in spans if s - 0.5 <= mid <= t + 0.5), "(between clips)")
+    _, _, spans_a, _ = streams(wl, tmp, known, other, unknown)
 
     print("| consecutive | threshold | stream A: clips with their gloss | stream A: wrong or stray | stream B: false emissions |")
     print("|---|---|---|---|---|")
