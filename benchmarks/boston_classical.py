@@ -12,11 +12,10 @@ from __future__ import annotations
 
 import itertools
 import time
-import warnings
 
 import numpy as np
 
-from boston_trees import trajectory_features
+from boston_trees import boston_splits, trajectory_features
 
 
 def main() -> None:
@@ -28,14 +27,7 @@ def main() -> None:
     from sklearn.preprocessing import StandardScaler
     from sklearn.svm import SVC
 
-    from signkit.data.boston104 import load_boston104
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the one test word unseen in training is dropped, as everywhere
-        tr, te = load_boston104("train"), load_boston104("test")
-    voc = tr.vocabulary
-    ytr = np.array([voc.index(s.gloss) for s in tr.samples])
-    yte = np.array([voc.index(s.gloss) for s in te.samples])
+    tr, te, voc, ytr, yte = boston_splits()
     groups = np.array([s.sequence.meta["video"] for s in tr.samples])
     xtr, xte = trajectory_features(tr), trajectory_features(te)
     models = {

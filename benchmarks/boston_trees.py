@@ -50,11 +50,23 @@ def trajectory_features(ds, frames: int = 8) -> np.ndarray:
     return np.asarray(rows)
 
 
+def boston_splits():
+    """The official training and test splits of RWTH-BOSTON-104, their vocabulary (the training split's) and
+    the label indices ``(N,)`` of each split's segments."""
+    from signkit.data.boston104 import load_boston104
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the one test word unseen in training is dropped, as everywhere
+        tr, te = load_boston104("train"), load_boston104("test")
+    voc = tr.vocabulary
+    return (tr, te, voc, np.array([voc.index(s.gloss) for s in tr.samples]),
+            np.array([voc.index(s.gloss) for s in te.samples]))
+
+
 def main() -> None:
     import torch
     from sklearn.ensemble import ExtraTreesClassifier
 
-    from signkit.data.boston104 import load_boston104
     from signkit.inference import Recognizer
 
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
@@ -65,12 +77,7 @@ def main() -> None:
     ap.add_argument("--out", default=str(ROOT / "docs" / "boston104_trees.md"))
     a = ap.parse_args()
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # the one test word unseen in training is dropped, as everywhere
-        tr, te = load_boston104("train"), load_boston104("test")
-    voc = tr.vocabulary
-    ytr = np.array([voc.index(s.gloss) for s in tr.samples])
-    yte = np.array([voc.index(s.gloss) for s in te.samples])
+    tr, te, voc, ytr, yte = boston_splits()
     xtr, xte = trajectory_features(tr, a.frames), trajectory_features(te, a.frames)
     top1 = lambda p: 100.0 * float((p.argmax(1) == yte).mean())  # noqa: E731
 
