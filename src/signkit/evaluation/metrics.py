@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import torch
 from torchmetrics.functional.classification import multiclass_accuracy, multiclass_confusion_matrix
 
@@ -52,4 +54,4 @@ def ensemble_scores(logits: torch.Tensor, average: str = "logits") -> torch.Tens
     logits = logits.float()
     if average == "logits":
         return logits.mean(0)
-    return torch.logsumexp(torch.log_softmax(logits, -1), 0) - torch.log(torch.tensor(float(logits.shape[0])))
+    return torch.logsumexp(torch.log_softmax(logits, -1), 0) - math.log(logits.shape[0])
