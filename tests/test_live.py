@@ -262,6 +262,10 @@ def test_whole_body_checkpoint_runs_live_with_holistic(tmp_path, data_root):
     assert by["onnx"].source["runtime"] == "onnxruntime" and by["torch"].source["runtime"] == "torch"
     ev = {rt: [(e.label, e.start_s, e.end_s, round(e.confidence, 4)) for e in r.events] for rt, r in by.items()}
     assert ev["onnx"] == ev["torch"] and len(ev["torch"]) >= 1, ev
+    w = by["torch"].windows  # every classified window: (end_s, best gloss, probability), in stream order
+    assert len(w) >= len(ev["torch"]) and [t for t, _, _ in w] == sorted(t for t, _, _ in w)
+    assert all(g in ("abdomen", "deaf") and 0.5 <= p <= 1 for _, g, p in w)  # 2 glosses: the best is >= 0.5
+    assert {(e.end_s, e.label) for e in by["torch"].events} <= {(t, g) for t, g, _ in w}
 
 
 def test_a_rotated_file_is_read_upright_as_batch_extraction_reads_it(data_root, tmp_path):

@@ -74,13 +74,16 @@ RUNTIMES = ("auto", "onnx", "torch")
 class LiveResult:
     """What a session produced: ``events`` in emission order, ``text`` (letters joined, or glosses
     joined by spaces), ``latency`` (:meth:`LatencyStats.summary`), ``source`` facts (fps, size,
-    frames, dropped, error: why a stream ended early) and ``overlay`` (the written file, or None)."""
+    frames, dropped, error: why a stream ended early) and ``overlay`` (the written file, or None).
+    ``windows``: for isolated signs, every window the model classified, in order, as ``(end_s, best
+    gloss, its probability)`` (the first 10,000; for choosing a rejection threshold), else empty."""
 
     events: list[Event]
     text: str
     latency: dict
     source: dict
     overlay: Path | None = None
+    windows: list[tuple[float, str, float]] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return {"text": self.text, "events": [e.to_dict() for e in self.events], "latency": self.latency,
@@ -251,7 +254,7 @@ def run_live(checkpoint: str | Path | Recognizer, source: str | int, options: Li
         facts = {"fps": round(fps, 3), "width": src.width, "height": src.height, "frames": src.frames,
                  "dropped": src.dropped, "realtime": src.realtime, "error": src.error, "runtime": runtime}
     text = "".join(e.label for e in events) if mode == "spell" else " ".join(e.label for e in events)
-    return LiveResult(events, text, stats.summary(), facts, written)
+    return LiveResult(events, text, stats.summary(), facts, written, list(getattr(engine, "scores", [])))
 
 
 class _Window:
