@@ -129,3 +129,23 @@ def test_a_pretrained_name_works_wherever_a_checkpoint_is_taken(tmp_path, data_r
     assert not list(HERE.glob("*.onnx"))
     r = signkit("predict", str(tmp_path / "tsl_digits.onnx"), str(img), "--json")
     assert r.returncode == 0 and json.loads(r.stdout)[0]["gloss"] == "3", r.stderr
+
+
+def test_a_loaded_recognizer_is_taken_where_a_checkpoint_is_and_other_objects_are_refused(data_root):
+    """The Python API takes a loaded Recognizer wherever it takes a checkpoint (live runs that very
+    object); anything that is neither a path, a pretrained name nor a Recognizer is a clear error."""
+    import pytest
+
+    import signkit.api as sk
+    from signkit.errors import SignkitError
+
+    rec = sk.load_pretrained("asl_fingerspelling")
+    finger = data_root / "videos/fingerspelling/finger.mp4"
+    r = sk.live(rec, str(finger), max_frames=12)
+    assert r.source["frames"] == 12 and r.latency["frames"] == 12
+    digits = sk.load_pretrained("tsl_digits")
+    img = sorted((data_root / "sign_language_digits/Dataset/3").iterdir())[0]
+    assert sk.predict(digits, str(img))[0][0] == "3"
+    for bad in (5, 2.5, None, ["a.safetensors"]):
+        with pytest.raises(SignkitError, match="expected a checkpoint path, a pretrained name or a Recognizer"):
+            sk.evaluate(bad)

@@ -11,6 +11,7 @@ with one-line messages.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from typing import TYPE_CHECKING
@@ -40,10 +41,20 @@ def __getattr__(name: str):
 
 
 def _checkpoint(checkpoint, out=None, suffix: str | None = None):
-    """A checkpoint path (a shipped pretrained name resolves to its file) and, for a pretrained name
-    with no ``out``, an output in the current folder (never inside the installed package)."""
+    """A checkpoint path (a shipped pretrained name resolves to its file; a loaded
+    :class:`~signkit.inference.Recognizer` gives its file) and, for a pretrained name with no ``out``,
+    an output in the current folder (never inside the installed package).
+
+    Raises:
+        SignkitError: ``checkpoint`` is none of a path, a pretrained name or a Recognizer.
+    """
     from .pretrained import PRETRAINED, resolve
 
+    if hasattr(checkpoint, "path") and hasattr(checkpoint, "predict_proba"):  # a loaded Recognizer
+        return Path(checkpoint.path), out
+    if not isinstance(checkpoint, (str, os.PathLike)):
+        raise SignkitError(f"expected a checkpoint path, a pretrained name or a Recognizer; found "
+                           f"{type(checkpoint).__name__} {str(checkpoint)[:80]!r}")
     path = resolve(checkpoint) if isinstance(checkpoint, str) else Path(checkpoint)
     if out is None and suffix and isinstance(checkpoint, str) and checkpoint in PRETRAINED and not Path(checkpoint).exists():
         out = Path.cwd() / f"{checkpoint}{suffix}"
@@ -208,15 +219,18 @@ def live(checkpoint: str | Path = "asl_fingerspelling", source: str | int = 0, *
          overlay: str | Path | None = None, overwrite: bool = False, show: bool = False, on_event=None,
          **options):
     """Recognise a live source (webcam index, URL or video file) as it plays; see
-    :func:`signkit.live.run_live`. ``options`` are :class:`signkit.live.LiveOptions` fields. With no
-    checkpoint the shipped fingerspelling model is used. Returns a :class:`signkit.live.LiveResult`."""
+    :func:`signkit.live.run_live`. ``checkpoint``: a path, a pretrained name, or a loaded
+    :class:`~signkit.inference.Recognizer` (run as it is). ``options`` are :class:`signkit.live.LiveOptions`
+    fields. With no checkpoint the shipped fingerspelling model is used. Returns a
+    :class:`signkit.live.LiveResult`."""
     from .live import LiveOptions, run_live
 
     fields = set(LiveOptions.__dataclass_fields__)
     bad = sorted(set(options) - fields)
     if bad:
         raise SignkitError(f"unknown live option(s) {bad}; expected some of {sorted(fields)}")
-    return run_live(_checkpoint(checkpoint)[0], source, LiveOptions(realtime=realtime, **options), on_event=on_event,
+    rec = checkpoint if hasattr(checkpoint, "predict_proba") else _checkpoint(checkpoint)[0]  # a Recognizer runs as is
+    return run_live(rec, source, LiveOptions(realtime=realtime, **options), on_event=on_event,
                     overlay=overlay, overwrite=overwrite, show=show)
 
 
