@@ -28,7 +28,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 CONFIGS = {"bilstm_3l": "configs/islr/bilstm_3l.yaml", "bigru_3l": "configs/islr/bigru_3l.yaml",
            "gru": "configs/islr/gru.yaml", "islr_transformer": "configs/islr/islr_transformer.yaml",
-           "islr_transformer_small": "configs/islr/islr_transformer.yaml"}
+           "islr_transformer_small": "configs/islr/islr_transformer.yaml",
+           "gru_tiny": "configs/islr/gru_tiny.yaml", "gru_micro": "configs/islr/gru_micro.yaml"}  # student presets
 
 
 def nearest_neighbour(fold: int, folds: int) -> float:
