@@ -10,7 +10,8 @@ on the un-augmented training split, computed once), with the loss of Hinton et a
 mean ± sd are over seeds of those fold means, so the spread is that of the whole protocol.
 
     .venv/bin/python benchmarks/distill_folds.py [--students A.yaml B.yaml] [--seeds 0 1 2] \
-        [--folds asl_massey:hand1 ...] [--fold-key data.options.hold_out] [--temperature 2 --alpha 0.5]
+        [--folds asl_massey:hand1 ...] [--fold-key data.options.hold_out] [--temperature 2 --alpha 0.5] \
+        [--teacher-config C.yaml --overrides key=value ...] [--name NAME]
 
 Each run is its own process (`benchmarks/distill.py`'s child). Rows are appended to
 ``docs/distillation_<out>.jsonl`` as they finish (a rerun skips rows it has) and
@@ -55,6 +56,7 @@ def main() -> None:
     ap.add_argument("--temperature", type=float, default=2.0)
     ap.add_argument("--alpha", type=float, default=0.5)
     ap.add_argument("--modes", nargs="+", default=["ce", "kd:consistent", "kd:cached"])
+    ap.add_argument("--overrides", nargs="*", default=[], help="key=value for the teacher and every student")
     ap.add_argument("--name", default="fingerspelling_massey_folds", help="docs/distillation_<name>.md/.jsonl")
     ap.add_argument("--out-dir", default=str(ROOT / "runs" / "distill_folds"))
     a = ap.parse_args()
@@ -79,7 +81,7 @@ def main() -> None:
             continue
         t0 = time.perf_counter()
         r = run_child(["ce", "-", a.teacher_config, "0", "0", f"{a.fold_key}={fold}", "train.seed=0", "train.progress=none",
-                       f"output_dir={a.out_dir}", f"name=teacher_{tag}"])
+                       f"output_dir={a.out_dir}", f"name=teacher_{tag}", *a.overrides])
         teachers[fold] = {**probe, "top1": r["metrics"]["top1"], "parameters": r["metrics"]["parameters"],
                           "checkpoint": _rel(str(r["checkpoint"])), "wall_s": round(time.perf_counter() - t0, 1)}
         add(teachers[fold])
@@ -97,7 +99,8 @@ def main() -> None:
                         r = run_child([mode, str(ROOT / t["checkpoint"]), student, str(a.temperature), str(a.alpha),
                                        f"{a.fold_key}={fold}", f"train.seed={seed}", "train.progress=none",
                                        f"output_dir={a.out_dir}",
-                                       f"name={Path(student).stem}_{mode.replace(':', '_')}_{fold.replace(':', '_')}_s{seed}"])
+                                       f"name={Path(student).stem}_{mode.replace(':', '_')}_{fold.replace(':', '_')}_s{seed}",
+                                       *a.overrides])
                     except RuntimeError as e:
                         print(f"{student} {mode} {fold} seed {seed} failed: {e}", flush=True)
                         continue
@@ -117,7 +120,10 @@ def write_markdown(rows: list[dict], a) -> None:
     lines = [f"# Distillation over folds of unseen people: `{_rel(a.teacher_config)}` and its students", "",
              f"Machine: {machine()}. Date: {time.strftime('%Y-%m-%d')}.", "",
              f"Command: `.venv/bin/python benchmarks/distill_folds.py --seeds {' '.join(map(str, a.seeds))} "
-             f"--temperature {a.temperature:g} --alpha {a.alpha:g}` (each run alone, 2 torch threads). Folds "
+             f"--temperature {a.temperature:g} --alpha {a.alpha:g}"
+             + (f" --teacher-config {_rel(a.teacher_config)} --students {' '.join(_rel(s) for s in a.students)} --fold-key "
+                f"{a.fold_key} --folds {' '.join(a.folds)} --name {a.name}" if a.name != "fingerspelling_massey_folds" else "")
+             + (f" --overrides {' '.join(a.overrides)}" if a.overrides else "") + "` (each run alone, 2 torch threads). Folds "
              f"(`{a.fold_key}`): {', '.join(folds)}; one teacher per fold (seed 0, {tparams:,} parameters), test top-1 "
              + ", ".join(f"{teachers[f]['top1']:.2%}" for f in folds if f in teachers)
              + f"; **mean over folds {tmean:.2%}**. Each cell below is a student's test top-1 averaged over the "
