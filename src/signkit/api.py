@@ -40,6 +40,12 @@ def __getattr__(name: str):
     raise AttributeError(f"module 'signkit.api' has no attribute {name!r}")
 
 
+def _is_recognizer(x) -> bool:
+    """A loaded :class:`~signkit.inference.Recognizer` (checked by its interface, so that paths and
+    names are told apart without importing torch)."""
+    return hasattr(x, "path") and hasattr(x, "predict_proba")
+
+
 def _checkpoint(checkpoint, out=None, suffix: str | None = None):
     """A checkpoint path (a shipped pretrained name resolves to its file; a loaded
     :class:`~signkit.inference.Recognizer` gives its file) and, for a pretrained name with no ``out``,
@@ -50,7 +56,7 @@ def _checkpoint(checkpoint, out=None, suffix: str | None = None):
     """
     from .pretrained import PRETRAINED, resolve
 
-    if hasattr(checkpoint, "path") and hasattr(checkpoint, "predict_proba"):  # a loaded Recognizer
+    if _is_recognizer(checkpoint):
         return Path(checkpoint.path), out
     if not isinstance(checkpoint, (str, os.PathLike)):
         raise SignkitError(f"expected a checkpoint path, a pretrained name or a Recognizer; found "
@@ -229,7 +235,7 @@ def live(checkpoint: str | Path = "asl_fingerspelling", source: str | int = 0, *
     bad = sorted(set(options) - fields)
     if bad:
         raise SignkitError(f"unknown live option(s) {bad}; expected some of {sorted(fields)}")
-    rec = checkpoint if hasattr(checkpoint, "predict_proba") else _checkpoint(checkpoint)[0]  # a Recognizer runs as is
+    rec = checkpoint if _is_recognizer(checkpoint) else _checkpoint(checkpoint)[0]  # a Recognizer runs as is
     return run_live(rec, source, LiveOptions(realtime=realtime, **options), on_event=on_event,
                     overlay=overlay, overwrite=overwrite, show=show)
 
