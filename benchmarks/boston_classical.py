@@ -19,7 +19,7 @@ from boston_trees import boston_splits, trajectory_features
 
 
 def main() -> None:
-    from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
+    from sklearn.ensemble import ExtraTreesClassifier, HistGradientBoostingClassifier, RandomForestClassifier
     from sklearn.linear_model import LogisticRegression
     from sklearn.model_selection import GroupKFold
     from sklearn.neighbors import KNeighborsClassifier
@@ -33,6 +33,9 @@ def main() -> None:
     models = {
         "extra trees (1,000)": lambda: ExtraTreesClassifier(1000, random_state=0, n_jobs=2),
         "random forest (1,000)": lambda: RandomForestClassifier(1000, random_state=0, n_jobs=2),
+        "gradient boosting (200 rounds)": lambda: HistGradientBoostingClassifier(
+            max_iter=200, learning_rate=0.05, max_leaf_nodes=15, min_samples_leaf=5, early_stopping=False,
+            random_state=0),
         "logistic regression (C=1)": lambda: make_pipeline(StandardScaler(), LogisticRegression(C=1.0, max_iter=3000)),
         "logistic regression (C=0.1)": lambda: make_pipeline(StandardScaler(), LogisticRegression(C=0.1, max_iter=3000)),
         "RBF SVM (C=10)": lambda: make_pipeline(StandardScaler(), SVC(C=10, probability=True, random_state=0)),
