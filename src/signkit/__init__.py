@@ -11,7 +11,7 @@ _os.environ.setdefault("GLOG_minloglevel", "2")
 __version__ = "0.1.0"
 
 _LAZY = {
-    "train": "api", "evaluate": "api", "evaluate_ensemble": "api", "predict": "api", "spell": "api", "extract": "api", "show": "api",
+    "train": "api", "evaluate": "api", "evaluate_ensemble": "api", "predict": "api", "predict_files": "api", "spell": "api", "extract": "api", "show": "api",
     "export": "api", "bench": "api", "prune": "api", "distill": "api", "read_keypoints": "api",
     "read_input": "api", "Recognizer": "api", "load_pretrained": "api", "list_pretrained": "api", "Config": "config", "load_config": "config",
     "list_datasets": "data", "load_dataset": "data", "open_dataset": "kinds", "KeypointSequence": "keypoints",

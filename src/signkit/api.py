@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # imported on first use (below), so that listing models or da
     from .inference import Recognizer
     from .keypoints import KeypointSequence
 
-__all__ = ["train", "evaluate", "predict", "spell", "extract", "show", "export", "bench", "prune", "distill",
+__all__ = ["train", "evaluate", "predict", "predict_files", "spell", "extract", "show", "export", "bench", "prune", "distill",
            "list_models", "list_datasets", "read_keypoints", "read_input", "Recognizer", "load_config", "Config",
            "SignkitError", "list_pretrained", "load_pretrained", "live", "quiet_native_logs", "split_config_args"]
 
@@ -147,6 +147,30 @@ def predict(checkpoint: str | Path, file: "str | Path | KeypointSequence", top_k
     rec = Recognizer(_checkpoint(checkpoint)[0])
     x = file if isinstance(file, KeypointSequence) else rec.read(file)
     return rec.top_k(x, top_k)
+
+
+def predict_files(checkpoint, inputs: "list[str | Path]", top_k: int = 5, progress: bool = False) -> dict:
+    """Top-k (gloss, probability) for every input named by ``inputs``: files, folders (walked for the
+    files the checkpoint's kind reads: keypoint files and videos, images, or videos and frame folders)
+    and glob patterns. The checkpoint is loaded once. An input that cannot be read is listed in
+    ``failed`` with its reason and the rest are still done.
+
+    Returns:
+        ``{"predictions": [{"file", "top": [{"gloss", "probability"}, ...]}], "failed": [{"file",
+        "reason"}], "seconds"}`` (see :class:`signkit.inference.BatchPrediction`).
+    """
+    from .inference import Recognizer, predict_files as run
+
+    rec = checkpoint if _is_recognizer(checkpoint) else Recognizer(_checkpoint(checkpoint)[0])
+    if not progress:
+        return run(rec, list(inputs), top_k).to_dict()
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(TextColumn("predict"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=Console(stderr=True), transient=True) as bar:
+        task = bar.add_task("predict", total=None)
+        return run(rec, list(inputs), top_k, lambda i, n, _: bar.update(task, completed=i, total=n)).to_dict()
 
 
 def spell(checkpoint: str | Path, video: str | Path, smooth: float = 0.3, min_letter: float = 0.3,

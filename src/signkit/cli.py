@@ -5,9 +5,11 @@ is printed as one line by :func:`main` (exit status 2). ``api`` is imported insi
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import sys
+from pathlib import Path
 from typing import List, Optional
 
 os.environ.setdefault("GLOG_minloglevel", "2")
@@ -123,19 +125,50 @@ def evaluate(checkpoint: str, split: str = typer.Option("test", help="split of t
 
 
 @app.command()
-def predict(checkpoint: str, file: str, top_k: int = typer.Option(5, "--top-k", min=1),
+def predict(checkpoint: str = typer.Argument(..., help="checkpoint, ONNX file or pretrained name"),
+            files: List[str] = typer.Argument(..., help="input files, folders (walked) or globs: keypoint files "
+                                                        "(skeleton.txt, .npz, .pose, .parquet), images or videos"),
+            top_k: int = typer.Option(5, "--top-k", min=1),
             as_json: bool = typer.Option(False, "--json")):
-    """Predict glosses for a keypoint file (skeleton.txt, .npz, .pose, .parquet) or a video (extracted
-    with the checkpoint's layout)."""
-    top = _api().predict(checkpoint, file, top_k)
-    if as_json:
-        _json([{"gloss": g, "probability": p} for g, p in top])
+    """Predict glosses for keypoint files (skeleton.txt, .npz, .pose, .parquet), images or videos
+    (extracted with the checkpoint's layout); with several inputs, a folder or a glob, one row per
+    input and the failures listed at the end (the rest are still done)."""
+    one = files[0]
+    if len(files) == 1 and not Path(one).is_dir() and (Path(one).exists() or not glob.glob(one, recursive=True)):
+        # one file (or one that is missing, with its error): its top-k
+        top = _api().predict(checkpoint, one, top_k)
+        if as_json:
+            _json([{"gloss": g, "probability": p} for g, p in top])
+            return
+        t = Table(title=_t(one))
+        t.add_column("rank", justify="right"); t.add_column("gloss"); t.add_column("probability", justify="right")
+        for i, (g, p) in enumerate(top, 1):
+            t.add_row(str(i), _t(g), f"{p:.4f}")
+        console.print(t)
         return
-    t = Table(title=_t(file))
-    t.add_column("rank", justify="right"); t.add_column("gloss"); t.add_column("probability", justify="right")
-    for i, (g, p) in enumerate(top, 1):
-        t.add_row(str(i), _t(g), f"{p:.4f}")
-    console.print(t)
+    r = _api().predict_files(checkpoint, files, top_k, progress=not as_json)
+    if as_json:
+        _json(r)
+    else:
+        t = Table(title=_t(f"{len(r['predictions'])} input(s) in {r['seconds']:.1f} s"))
+        t.add_column("file", overflow="fold", ratio=3); t.add_column("gloss", overflow="fold", ratio=1)
+        t.add_column("probability", justify="right", no_wrap=True)
+        if top_k > 1:
+            t.add_column("next", overflow="fold", ratio=2)
+        for p in r["predictions"]:
+            (g, q), rest = (p["top"][0]["gloss"], p["top"][0]["probability"]), p["top"][1:]
+            nxt = [_t(", ".join(f"{x['gloss']} {x['probability']:.2f}" for x in rest))] if top_k > 1 else []
+            t.add_row(_t(p["file"]), _t(g), f"{q:.4f}", *nxt)
+        console.print(t)
+    if r["failed"]:
+        err.print(Text(f"{len(r['failed'])} input(s) failed:", style="bold red"))
+        for f in r["failed"]:
+            err.print(_t(f"  {f['file']}: {f['reason']}"))
+        raise typer.Exit(1)
+    if not r["predictions"]:
+        err.print(Text.assemble(("error: ", "bold red"), _t(f"no inputs found in {files}; expected keypoint files, "
+                                                             f"images or videos of the checkpoint's kind")))
+        raise typer.Exit(1)
 
 
 @app.command()

@@ -56,3 +56,59 @@ def dataset_dir(name: str, root: str | os.PathLike | None = None) -> Path:
 # file types signkit reads, by extension (lower case)
 VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
+
+
+def expand_inputs(inputs, is_input) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]:
+    """Expand command-line inputs (files, folders, glob patterns) into ``(input, base)`` pairs, in
+    the order given, each input once; ``base`` is the folder an output layout is relative to (the
+    folder argument for what was found inside it, else the input's parent).
+
+    A file named (or matched by a glob) is always an input. A folder for which ``is_input(folder)``
+    holds (e.g. a folder of video frames, or of OpenPose JSON) is one input; any other folder is
+    walked in name order, symbolic links to folders not followed (so a link cycle cannot loop), and
+    the files and folders on the way for which ``is_input`` holds are taken (an accepted folder is
+    not entered).
+
+    Returns:
+        ``(pairs, missing)``; ``missing`` lists ``(argument, reason)`` for each argument that names
+        nothing and matches no glob, for the caller to report (never raised here).
+    """
+    import glob
+
+    def walk(top: Path) -> list[Path]:
+        found: list[Path] = []
+        for root, dirs, files in os.walk(top, followlinks=False):
+            dirs.sort()
+            here = Path(root)
+            keep = []
+            for d in dirs:
+                (found if is_input(here / d) else keep).append(here / d)
+            dirs[:] = [d.name for d in keep]
+            found += [here / f for f in sorted(files) if is_input(here / f)]
+        return sorted(found)
+
+    def one(p: Path, base: Path | None) -> list[tuple[Path, Path]]:
+        if p.is_dir() and not is_input(p):
+            return [(f, p) for f in walk(p)]
+        return [(p, base if base is not None else p.parent)]
+
+    pairs: list[tuple[Path, Path]] = []
+    missing: list[tuple[str, str]] = []
+    for inp in inputs:
+        p = Path(inp)
+        if p.exists():
+            pairs += one(p, None)
+            continue
+        matches = sorted(Path(m) for m in glob.glob(str(inp), recursive=True))
+        if not matches:
+            missing.append((str(inp), "no such file, folder or matching glob"))
+        for m in matches:
+            pairs += one(m, None)
+    seen: set[Path] = set()
+    unique = []
+    for x, b in pairs:
+        key = x.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append((x, b))
+    return unique, missing

@@ -23,6 +23,7 @@ from ..checkpoint import input_spec, load_checkpoint
 from ..errors import LayoutMismatchError, SignkitError
 from ..evaluation import AVERAGES, classification_metrics, ensemble_scores, predict_logits, write_report
 from ..kinds import InputKind, InputSpec, data_options, get_kind, open_config_dataset
+from ..paths import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from ..pretrained import resolve
 from .readers import read_input
 
@@ -126,6 +127,11 @@ class Recognizer:
     def read(self, path: str | Path):
         """One raw input of this recogniser's kind from a file (see :func:`~signkit.inference.read_input`)."""
         return read_input(path)
+
+    def is_input(self, path: Path) -> bool:
+        """Whether ``path``, met while walking a folder, is one input of this recogniser's kind (see
+        :func:`~signkit.inference.predict_files`); the subclasses say which."""
+        return False
 
     def predict_file(self, path: str | Path, k: int = 5) -> list[tuple[str, float]]:
         """:meth:`top_k` of the input in ``path``."""
@@ -254,6 +260,15 @@ class KeypointRecognizer(Recognizer):
         p = Path(path)
         return read_keypoints(p, None if p.suffix.lower() == ".txt" else self.spec.layout)
 
+    def is_input(self, path: Path) -> bool:
+        """``.npz``, ``.pose``, ``.parquet``, FPHA ``skeleton.txt``, videos, and folders of OpenPose JSON."""
+        from ..keypoints.formats import is_openpose_folder
+
+        if path.is_dir():
+            return is_openpose_folder(path)
+        s = path.suffix.lower()
+        return s in (".npz", ".pose", ".parquet") or s in VIDEO_EXTENSIONS or path.name.lower() == "skeleton.txt"
+
 
 class ImageRecognizer(Recognizer):
     """Raw inputs: images ``(H, W[, 3])`` uint8. A checkpoint trained on the ``hand_crop`` view finds
@@ -265,6 +280,10 @@ class ImageRecognizer(Recognizer):
         from ..data.images import load_image
 
         return load_image(path)
+
+    def is_input(self, path: Path) -> bool:
+        """Image files (``.jpg``, ``.png``, ...)."""
+        return path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file()
 
     @property
     def hand(self) -> str:
@@ -295,6 +314,12 @@ class ClipRecognizer(Recognizer):
 
     def read(self, path):
         return read_input(path)
+
+    def is_input(self, path: Path) -> bool:
+        """Video files, and folders that hold frames (images) themselves."""
+        if path.is_dir():
+            return any(f.suffix.lower() in IMAGE_EXTENSIONS and f.is_file() for f in path.iterdir())
+        return path.suffix.lower() in VIDEO_EXTENSIONS
 
 
 _RECOGNIZERS = {"keypoints": KeypointRecognizer, "image": ImageRecognizer, "landmarks": LandmarkRecognizer,

@@ -131,26 +131,12 @@ def read_frames(path: str | Path) -> tuple[np.ndarray, VideoInfo]:
 
 
 def find_videos(inputs: list[str | Path]) -> list[tuple[Path, Path]]:
-    """Expand files, folders (recursive) and glob patterns into ``(video, base)`` pairs, where
-    ``base`` is the folder the output layout is relative to. Raises VideoError for an input that
-    matches nothing."""
-    import glob
+    """Expand files, folders (walked; links to folders not followed) and glob patterns into
+    ``(video, base)`` pairs, where ``base`` is the folder the output layout is relative to (see
+    :func:`signkit.paths.expand_inputs`). Raises VideoError for an input that matches nothing."""
+    from ..paths import expand_inputs
 
-    out: list[tuple[Path, Path]] = []
-    for inp in inputs:
-        p = Path(inp)
-        if p.is_dir():
-            out += [(f, p) for f in sorted(p.rglob("*")) if f.is_file() and f.suffix.lower() in VIDEO_EXTENSIONS]
-        elif p.is_file():
-            out.append((p, p.parent))
-        else:
-            matches = sorted(Path(m) for m in glob.glob(str(inp), recursive=True))
-            if not matches:
-                raise VideoError(f"{inp}: no such file, folder or matching glob")
-            out += [(m, m.parent) for m in matches if m.is_file()]
-    seen, unique = set(), []
-    for v, b in out:
-        if v.resolve() not in seen:
-            seen.add(v.resolve())
-            unique.append((v, b))
-    return unique
+    pairs, missing = expand_inputs(inputs, lambda p: p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS)
+    if missing:
+        raise VideoError(f"{missing[0][0]}: {missing[0][1]}")
+    return pairs
