@@ -7,8 +7,11 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import string
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from conftest import signkit
 
@@ -89,3 +92,33 @@ def test_a_keypoint_checkpoint_walks_skeleton_files(trained, data_root, tmp_path
     shutil.copy(skeletons[0], tmp_path / "skeleton.txt")
     r = sk.predict_files(rec, [str(tmp_path)], top_k=1)
     assert [p["file"] for p in r["predictions"]] == [str(tmp_path / "skeleton.txt")]
+
+
+names = st.text(alphabet=string.ascii_letters + string.digits + " []*?-_.\n", min_size=1, max_size=12).filter(
+    lambda s: s not in (".", "..") and "/" not in s)
+trees = st.lists(st.tuples(st.lists(names, max_size=3), names, st.sampled_from([".jpg", ".PNG", ".txt", ""])),
+                 max_size=12)
+
+
+@settings(max_examples=40, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(tree=trees, link=st.booleans())
+def test_expanding_a_folder_finds_each_accepted_file_once_in_name_order(tmp_path_factory, tree, link):
+    """Random folder trees (names with spaces, glob characters and newlines; a link back to the top):
+    exactly the accepted files, each once, sorted, none reached through a link to a folder."""
+    from signkit.paths import IMAGE_EXTENSIONS, expand_inputs
+
+    top = tmp_path_factory.mktemp("tree")
+    for dirs, name, ext in tree:
+        d = top.joinpath(*dirs)
+        if any(p.is_file() for p in [d, *d.parents] if p != top and top in p.parents):
+            continue  # a file already stands where a folder would go
+        d.mkdir(parents=True, exist_ok=True)
+        if not (d / (name + ext)).is_dir():
+            (d / (name + ext)).write_bytes(b"x")
+    if link:
+        (top / "loop").symlink_to(top, target_is_directory=True)
+    accept = lambda p: p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS  # noqa: E731
+    pairs, missing = expand_inputs([str(top)], accept)
+    expected = sorted(p for p in top.rglob("*") if accept(p) and "loop" not in p.relative_to(top).parts)
+    assert [p for p, _ in pairs] == expected and missing == []
+    assert all(b == top for _, b in pairs)
