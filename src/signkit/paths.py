@@ -71,13 +71,17 @@ def expand_inputs(inputs, is_input) -> tuple[list[tuple[Path, Path]], list[tuple
 
     Returns:
         ``(pairs, missing)``; ``missing`` lists ``(argument, reason)`` for each argument that names
-        nothing and matches no glob, for the caller to report (never raised here).
+        nothing and matches no glob, and ``(folder, reason)`` for each folder on the way that cannot be
+        read, for the caller to report (never raised here).
     """
     import glob
 
+    def unreadable(e: OSError) -> None:
+        missing.append((str(e.filename), f"cannot be read ({e.strerror or type(e).__name__})"))
+
     def walk(top: Path) -> list[Path]:
         found: list[Path] = []
-        for root, dirs, files in os.walk(top, followlinks=False):
+        for root, dirs, files in os.walk(top, onerror=unreadable, followlinks=False):
             dirs.sort()
             here = Path(root)
             keep = []

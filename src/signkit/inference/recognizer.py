@@ -318,7 +318,10 @@ class ClipRecognizer(Recognizer):
     def is_input(self, path: Path) -> bool:
         """Video files, and folders that hold frames (images) themselves."""
         if path.is_dir():
-            return any(f.suffix.lower() in IMAGE_EXTENSIONS and f.is_file() for f in path.iterdir())
+            try:
+                return any(f.suffix.lower() in IMAGE_EXTENSIONS and f.is_file() for f in path.iterdir())
+            except OSError:  # unreadable: walked, and reported there
+                return False
         return path.suffix.lower() in VIDEO_EXTENSIONS
 
 
