@@ -51,6 +51,8 @@ def test_bad_inputs_are_listed_and_the_rest_done(digits, tmp_path):
     (top / "d_random.png").write_bytes(os.urandom(4096))
     (top / "notes.txt").write_text("not an image")
     os.symlink(top, top / "sub" / "loop")  # a cycle: never followed
+    os.symlink(tmp_path / "gone.jpg", top / "e_broken.jpg")  # a link to nothing
+    os.symlink(top / "f_self.jpg", top / "f_self.jpg")  # a link to itself
     missing = str(tmp_path / "nothing_*.jpg")
 
     import signkit.api as sk
@@ -59,13 +61,14 @@ def test_bad_inputs_are_listed_and_the_rest_done(digits, tmp_path):
     assert [p["file"] for p in r["predictions"]] == [str(top / "a.jpg"), str(top / "sub" / "b.JPG")]
     assert all(p["top"][0]["gloss"] == "3" for p in r["predictions"])
     failed = {f["file"]: f["reason"] for f in r["failed"]}
-    assert set(failed) == {missing, str(top / "c_truncated.jpg"), str(top / "d_random.png")}
+    assert set(failed) == {missing, str(top / "c_truncated.jpg"), str(top / "d_random.png"), str(top / "e_broken.jpg"),
+                           str(top / "f_self.jpg")}
     assert "no such file, folder or matching glob" in failed[missing]
     assert all(reason for reason in failed.values())
 
     cli = signkit("predict", "tsl_digits", str(top), missing, "--json", "--top-k", "1")
     assert cli.returncode == 1 and "Traceback" not in cli.stderr
-    assert "3 input(s) failed" in cli.stderr and "c_truncated.jpg" in cli.stderr
+    assert "5 input(s) failed" in cli.stderr and "c_truncated.jpg" in cli.stderr
     out = json.loads(cli.stdout)
     assert [p["file"] for p in out["predictions"]] == [p["file"] for p in r["predictions"]]
     empty = tmp_path / "empty"

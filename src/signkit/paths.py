@@ -79,6 +79,13 @@ def expand_inputs(inputs, is_input) -> tuple[list[tuple[Path, Path]], list[tuple
     def unreadable(e: OSError) -> None:
         missing.append((str(e.filename), f"cannot be read ({e.strerror or type(e).__name__})"))
 
+    def accepted(p: Path) -> bool:
+        try:
+            return bool(is_input(p))
+        except OSError as e:  # e.g. a file whose status cannot be read
+            unreadable(e)
+            return False
+
     def walk(top: Path) -> list[Path]:
         found: list[Path] = []
         for root, dirs, files in os.walk(top, onerror=unreadable, followlinks=False):
@@ -86,32 +93,36 @@ def expand_inputs(inputs, is_input) -> tuple[list[tuple[Path, Path]], list[tuple
             here = Path(root)
             keep = []
             for d in dirs:
-                (found if is_input(here / d) else keep).append(here / d)
+                (found if accepted(here / d) else keep).append(here / d)
             dirs[:] = [d.name for d in keep]
-            found += [here / f for f in sorted(files) if is_input(here / f)]
+            found += [here / f for f in sorted(files) if accepted(here / f)]
         return sorted(found)
 
-    def one(p: Path, base: Path | None) -> list[tuple[Path, Path]]:
-        if p.is_dir() and not is_input(p):
+    def one(p: Path) -> list[tuple[Path, Path]]:
+        try:
+            folder = p.is_dir()
+        except OSError as e:
+            unreadable(e)
+            return []
+        if folder and not accepted(p):
             return [(f, p) for f in walk(p)]
-        return [(p, base if base is not None else p.parent)]
+        return [(p, p.parent)]
 
     pairs: list[tuple[Path, Path]] = []
     missing: list[tuple[str, str]] = []
     for inp in inputs:
-        p = Path(inp)
-        if p.exists():
-            pairs += one(p, None)
+        if os.path.lexists(inp):
+            pairs += one(Path(inp))
             continue
         matches = sorted(Path(m) for m in glob.glob(str(inp), recursive=True))
         if not matches:
             missing.append((str(inp), "no such file, folder or matching glob"))
         for m in matches:
-            pairs += one(m, None)
-    seen: set[Path] = set()
+            pairs += one(m)
+    seen: set[str] = set()
     unique = []
     for x, b in pairs:
-        key = x.resolve()
+        key = os.path.realpath(x)  # never raises, even on a link cycle
         if key not in seen:
             seen.add(key)
             unique.append((x, b))

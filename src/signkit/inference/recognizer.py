@@ -282,8 +282,8 @@ class ImageRecognizer(Recognizer):
         return load_image(path)
 
     def is_input(self, path: Path) -> bool:
-        """Image files (``.jpg``, ``.png``, ...)."""
-        return path.suffix.lower() in IMAGE_EXTENSIONS and path.is_file()
+        """Image files (``.jpg``, ``.png``, ...; a dangling link with such a name too, to be reported)."""
+        return path.suffix.lower() in IMAGE_EXTENSIONS and not path.is_dir()
 
     @property
     def hand(self) -> str:
