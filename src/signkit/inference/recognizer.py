@@ -25,7 +25,7 @@ from ..evaluation import AVERAGES, classification_metrics, ensemble_scores, pred
 from ..kinds import InputKind, InputSpec, data_options, get_kind, open_config_dataset
 from ..paths import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from ..pretrained import resolve
-from .readers import read_input
+from .readers import KEYPOINT_EXTENSIONS, read_input
 
 
 def _load(path: Path) -> tuple[object, dict]:
@@ -267,7 +267,9 @@ class KeypointRecognizer(Recognizer):
         if path.is_dir():
             return is_openpose_folder(path)
         s = path.suffix.lower()
-        return s in (".npz", ".pose", ".parquet") or s in VIDEO_EXTENSIONS or path.name.lower() == "skeleton.txt"
+        if s == ".txt":
+            return path.name.lower() == "skeleton.txt"
+        return s in KEYPOINT_EXTENSIONS or s in VIDEO_EXTENSIONS
 
 
 class ImageRecognizer(Recognizer):
