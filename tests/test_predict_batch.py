@@ -121,7 +121,7 @@ def test_expanding_a_folder_finds_each_accepted_file_once_in_name_order(tmp_path
     if link:
         (top / "loop").symlink_to(top, target_is_directory=True)
     accept = lambda p: p.is_file() and p.suffix.lower() in IMAGE_EXTENSIONS  # noqa: E731
-    pairs, missing = expand_inputs([str(top)], accept)
+    pairs, missing, unreadable = expand_inputs([str(top)], accept)
     expected = sorted(p for p in top.rglob("*") if accept(p) and "loop" not in p.relative_to(top).parts)
-    assert [p for p, _ in pairs] == expected and missing == []
+    assert [p for p, _ in pairs] == expected and missing == [] and unreadable == []
     assert all(b == top for _, b in pairs)

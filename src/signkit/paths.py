@@ -58,7 +58,7 @@ VIDEO_EXTENSIONS = (".mp4", ".mov", ".avi", ".mkv", ".webm", ".m4v")
 IMAGE_EXTENSIONS = (".jpg", ".jpeg", ".png", ".bmp")
 
 
-def expand_inputs(inputs, is_input) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]]]:
+def expand_inputs(inputs, is_input) -> tuple[list[tuple[Path, Path]], list[tuple[str, str]], list[tuple[str, str]]]:
     """Expand command-line inputs (files, folders, glob patterns) into ``(input, base)`` pairs, in
     the order given, each input once; ``base`` is the folder an output layout is relative to (the
     folder argument for what was found inside it, else the input's parent).
@@ -70,25 +70,25 @@ def expand_inputs(inputs, is_input) -> tuple[list[tuple[Path, Path]], list[tuple
     not entered).
 
     Returns:
-        ``(pairs, missing)``; ``missing`` lists ``(argument, reason)`` for each argument that names
-        nothing and matches no glob, and ``(folder, reason)`` for each folder on the way that cannot be
-        read, for the caller to report (never raised here).
+        ``(pairs, missing, unreadable)``; ``missing`` lists ``(argument, reason)`` for each argument
+        that names nothing and matches no glob, ``unreadable`` ``(path, reason)`` for each entry on the
+        way that cannot be read; the caller reports them (nothing is raised here).
     """
     import glob
 
-    def unreadable(e: OSError) -> None:
-        missing.append((str(e.filename), f"cannot be read ({e.strerror or type(e).__name__})"))
+    def cannot_read(e: OSError) -> None:
+        unreadable.append((str(e.filename), f"cannot be read ({e.strerror or type(e).__name__})"))
 
     def accepted(p: Path) -> bool:
         try:
             return bool(is_input(p))
         except OSError as e:  # e.g. a file whose status cannot be read
-            unreadable(e)
+            cannot_read(e)
             return False
 
     def walk(top: Path) -> list[Path]:
         found: list[Path] = []
-        for root, dirs, files in os.walk(top, onerror=unreadable, followlinks=False):
+        for root, dirs, files in os.walk(top, onerror=cannot_read, followlinks=False):
             dirs.sort()
             here = Path(root)
             keep = []
@@ -102,7 +102,7 @@ def expand_inputs(inputs, is_input) -> tuple[list[tuple[Path, Path]], list[tuple
         try:
             folder = p.is_dir()
         except OSError as e:
-            unreadable(e)
+            cannot_read(e)
             return []
         if folder and not accepted(p):
             return [(f, p) for f in walk(p)]
@@ -110,6 +110,7 @@ def expand_inputs(inputs, is_input) -> tuple[list[tuple[Path, Path]], list[tuple
 
     pairs: list[tuple[Path, Path]] = []
     missing: list[tuple[str, str]] = []
+    unreadable: list[tuple[str, str]] = []
     for inp in inputs:
         if os.path.lexists(inp):
             pairs += one(Path(inp))
@@ -126,4 +127,4 @@ def expand_inputs(inputs, is_input) -> tuple[list[tuple[Path, Path]], list[tuple
         if key not in seen:
             seen.add(key)
             unique.append((x, b))
-    return unique, missing
+    return unique, missing, unreadable

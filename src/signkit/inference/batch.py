@@ -32,10 +32,10 @@ class BatchPrediction:
 
 def find_inputs(rec: Recognizer, inputs: list[str | Path]) -> tuple[list[Path], list[dict]]:
     """The inputs of ``rec``'s kind named by files, folders (walked) and glob patterns, each once, and
-    ``{"file", "reason"}`` for each argument that names nothing (see
+    ``{"file", "reason"}`` for each argument that names nothing and each entry that cannot be read (see
     :func:`signkit.paths.expand_inputs`)."""
-    pairs, missing = expand_inputs(inputs, rec.is_input)
-    return [p for p, _ in pairs], [{"file": a, "reason": r} for a, r in missing]
+    pairs, missing, unreadable = expand_inputs(inputs, rec.is_input)
+    return [p for p, _ in pairs], [{"file": a, "reason": r} for a, r in missing + unreadable]
 
 
 def predict_files(rec: Recognizer, inputs: list[str | Path], k: int = 5,

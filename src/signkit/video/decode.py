@@ -136,7 +136,7 @@ def find_videos(inputs: list[str | Path]) -> list[tuple[Path, Path]]:
     :func:`signkit.paths.expand_inputs`). Raises VideoError for an input that matches nothing."""
     from ..paths import expand_inputs
 
-    pairs, missing = expand_inputs(inputs, lambda p: p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS)
+    pairs, missing, _ = expand_inputs(inputs, lambda p: p.is_file() and p.suffix.lower() in VIDEO_EXTENSIONS)
     if missing:
         raise VideoError(f"{missing[0][0]}: {missing[0][1]}")
     return pairs
